@@ -1,9 +1,9 @@
 // Opens the database named by DATABASE_URL (PostgreSQL) or the default SQLite file, and migrates it.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
-import { migrationProvider } from './migrations.js';
+import { isPostgres, migrationProvider } from './migrations.js';
 
 export type Db = Kysely<Database>;
 
@@ -28,7 +28,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
   }
   const { default: SQLite } = await import('better-sqlite3');
   const file = target.sqliteFile ?? ':memory:';
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(path.dirname(file), { recursive: true });
+    // Created owner-only: it holds password hashes and encrypted Procore tokens (SQLite gives -wal/-shm the same mode).
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const sqlite = new SQLite(file);
   // WAL and a busy timeout let `ncs-server` admin commands run beside a running server.
   sqlite.pragma('journal_mode = WAL');
@@ -39,10 +43,36 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
 
 /** Applies pending migrations under the migrator's lock (safe with several instances starting at once). */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
+  if (await allMigrationsApplied(db)) return [];
+  // Kysely looks for its migration tables in every schema unless told which one, so on PostgreSQL another schema's
+  // tables (a second deployment, parallel test schemas) would be taken for ours: name the current schema.
+  const migrationTableSchema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  let { error, results } = await migrator.migrateToLatest();
+  // The introspection fails when another schema is dropped while it reads the catalogue (see allMigrationsApplied);
+  // nothing was migrated then, so trying again is safe.
+  for (let retry = 0; retry < 3 && (error as { code?: string } | undefined)?.code === '3F000'; retry++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * True when every migration is recorded as applied. Kysely's migrator introspects every schema of the database,
+ * which on PostgreSQL fails ("schema … does not exist") when another schema is dropped meanwhile (parallel test
+ * schemas, a neighbour deployment); an up-to-date database, the usual case for admin commands, skips it.
+ */
+async function allMigrationsApplied(db: Db): Promise<boolean> {
+  try {
+    const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    const applied = new Set(rows.rows.map((row) => row.name));
+    return Object.keys(await migrationProvider.getMigrations()).every((name) => applied.has(name));
+  } catch {
+    return false;
+  }
 }
 
 /** The database target from the environment: DATABASE_URL, else `{NCS_DATA_DIR}/ncs.db`. */

@@ -111,6 +111,7 @@ const initial: Migration = {
       .addColumn('access_token_enc', 'text', (c) => c.notNull())
       .addColumn('refresh_token_enc', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('issued_at', 'text')
       .addColumn('redirect_uri', 'text', (c) => c.notNull())
       .addColumn('obtained_at', 'text', (c) => c.notNull())
       .addColumn('obtained_by', 'text', (c) => c.notNull())

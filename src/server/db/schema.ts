@@ -88,6 +88,8 @@ export interface CredentialsTable {
   access_token_enc: string;
   refresh_token_enc: string;
   expires_at: string;
+  /** When Procore issued the current access token (its created_at); with expires_at it gives expires_in for the refresh threshold. */
+  issued_at: string | null;
   redirect_uri: string;
   obtained_at: string;
   obtained_by: string;

@@ -1,0 +1,102 @@
+// Calls Procore with a stored credential: refresh when due, and one refresh + one retry after a 401 (SPEC 4.4).
+import { isProcoreError } from '../../procore/index.js';
+import type { ServerDeps } from '../deps.js';
+import { obtainAccessToken, type TokenOutcome } from './refresh.js';
+import { markCredentialDead, type CredentialRow } from './store.js';
+
+export type UnusableOutcome = Exclude<TokenOutcome, { kind: 'usable' }>;
+
+/** The credential cannot be used right now: dead (needs a reconnect), transient, or failed. */
+export class CredentialUnusableError extends Error {
+  constructor(readonly outcome: UnusableOutcome) {
+    super(outcome.message);
+    this.name = 'CredentialUnusableError';
+  }
+}
+
+export const FRESH_TOKEN_REFUSED_MESSAGE = 'Procore refused an access token it had just issued (401): the grant was revoked.';
+
+/**
+ * One operation's use of one credential (a check, an intake, a sync round): the token is obtained once,
+ * a refresh happens at most once, and `refreshed` tells whether it did.
+ */
+export class CredentialSession {
+  private outcome: TokenOutcome | undefined;
+  /** True when the token in hand was obtained by this operation, so a 401 on it is final. */
+  private fresh = false;
+  private refreshedOnce = false;
+
+  constructor(
+    private readonly deps: ServerDeps,
+    private row: CredentialRow,
+  ) {}
+
+  get credential(): CredentialRow {
+    return this.row;
+  }
+
+  get refreshed(): boolean {
+    return this.refreshedOnce;
+  }
+
+  /** The token outcome (refreshing when due), computed once per session. */
+  async token(): Promise<TokenOutcome> {
+    if (!this.outcome) this.settle(await obtainAccessToken(this.deps, this.row));
+    return this.outcome!;
+  }
+
+  private settle(outcome: TokenOutcome): void {
+    this.outcome = outcome;
+    if (outcome.kind === 'usable' || outcome.kind === 'dead') this.row = outcome.credential;
+    if (outcome.kind === 'usable' && outcome.refreshed) {
+      this.fresh = true;
+      this.refreshedOnce = true;
+    }
+  }
+
+  private async usableToken(): Promise<string> {
+    const outcome = await this.token();
+    if (outcome.kind !== 'usable') throw new CredentialUnusableError(outcome);
+    return outcome.accessToken;
+  }
+
+  /**
+   * Runs `use` with the access token. A 401 on a token this operation did not obtain triggers one refresh
+   * under the lease and one retry; a 401 on a fresh token means the grant is gone (token_revoked).
+   * Throws CredentialUnusableError, or the ProcoreError of `use` for anything else.
+   */
+  async call<T>(use: (accessToken: string) => Promise<T>): Promise<T> {
+    const token = await this.usableToken();
+    try {
+      return await use(token);
+    } catch (error) {
+      if (!isProcoreError(error) || error.kind !== 'unauthorized') throw error;
+      if (this.fresh) return this.refuseFreshToken();
+      this.settle(await obtainAccessToken(this.deps, this.row, { force: true }));
+      const retried = await this.usableToken();
+      try {
+        return await use(retried);
+      } catch (retryError) {
+        if (isProcoreError(retryError) && retryError.kind === 'unauthorized') return this.refuseFreshToken();
+        throw retryError;
+      }
+    }
+  }
+
+  private async refuseFreshToken(): Promise<never> {
+    await markCredentialDead(this.deps.db, this.row, 'token_revoked', this.deps.now());
+    const dead: UnusableOutcome = {
+      kind: 'dead',
+      credential: { ...this.row, dead_reason: 'token_revoked', version: this.row.version + 1 },
+      reason: 'token_revoked',
+      message: FRESH_TOKEN_REFUSED_MESSAGE,
+    };
+    this.outcome = dead;
+    throw new CredentialUnusableError(dead);
+  }
+}
+
+/** `use` with the credential's access token, refreshed when due or after a 401 (see CredentialSession.call). */
+export async function withAccessToken<T>(deps: ServerDeps, row: CredentialRow, use: (accessToken: string) => Promise<T>): Promise<T> {
+  return new CredentialSession(deps, row).call(use);
+}
