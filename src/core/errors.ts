@@ -56,6 +56,11 @@ export const ERROR_CATALOGUE = {
   // 5xx
   procore_unreachable: { httpStatus: 503, message: 'Procore cannot be reached right now. Nothing was changed.', hint: 'Try again in a few minutes.' },
   not_ready: { httpStatus: 503, message: 'The server is not ready yet.' },
+  credential_unreadable: {
+    httpStatus: 500,
+    message: 'A stored Procore token cannot be decrypted: the key it was sealed with is not configured.',
+    hint: 'Add the old key to NCS_ENCRYPTION_KEYS_OLD and run `ncs-server vault rekey`.',
+  },
   internal_error: { httpStatus: 500, message: 'The server failed unexpectedly. This is a bug; the server log has the details.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -4,3 +4,4 @@ export * from './reasons.js';
 export * from './errors.js';
 export * from './api.js';
 export * from './redact.js';
+export * from './proxy.js';

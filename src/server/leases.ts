@@ -1,8 +1,5 @@
 // Named leases in the database: at most one holder across every instance (token refresh, sync claims).
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './db/schema.js';
-
-type DbOrTrx = Kysely<Database> | Transaction<Database>;
+import type { DbOrTrx } from './db/transaction.js';
 
 /**
  * Takes the lease `name` for `holder` until now + ttlMs: inserts it, or takes over an expired one (or

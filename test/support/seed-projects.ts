@@ -5,7 +5,7 @@ import type { Insertable } from 'kysely';
 import type { Db } from '../../src/server/db/connect.js';
 import type { AccountResultsTable, BicAssignmentsTable, ProjectsTable } from '../../src/server/db/schema.js';
 import { newProjectId } from '../../src/server/ids.js';
-import { batches } from '../../src/server/projects/db-helpers.js';
+import { batches } from '../../src/server/db/transaction.js';
 import { deriveProjectState, type AssignmentFacts } from '../../src/server/projects/derive.js';
 import { serializeProjectItem } from '../../src/server/projects/item-schema.js';
 

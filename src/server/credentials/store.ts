@@ -1,11 +1,11 @@
 // Stored Procore credentials: one per Procore account (keyed by its user id), both tokens sealed by the vault.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { ProcoreTokenSet } from '../../procore/index.js';
 import type { CredentialsTable, Database } from '../db/schema.js';
 import { randomBase32 } from '../ids.js';
 import { VaultError, type Vault } from '../vault/vault.js';
+import type { DbOrTrx } from '../db/transaction.js';
 
-export type DbOrTrx = Kysely<Database> | Transaction<Database>;
 export type CredentialRow = Selectable<CredentialsTable>;
 
 export interface CredentialTokens {

@@ -1,6 +1,6 @@
 // API tokens (`ncs_t_…`) for automation: stored hashed, fixed lifetime (90 days by default), listable and revocable by id.
 import { newRowId, randomSecret, sha256Hex } from '../ids.js';
-import { inTransaction, type DbOrTrx } from './db.js';
+import { inTransaction, type DbOrTrx } from '../db/transaction.js';
 import { DirectoryError } from './errors.js';
 import { usernameKey } from './usernames.js';
 import { requireUser } from './users.js';

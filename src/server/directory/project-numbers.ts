@@ -1,5 +1,5 @@
 // Resolves project numbers typed by an administrator (case-insensitively) to NCS project ids, all or none.
-import type { DbOrTrx } from './db.js';
+import type { DbOrTrx } from '../db/transaction.js';
 import { DirectoryError } from './errors.js';
 
 export interface ResolvedProject {

@@ -1,6 +1,6 @@
 // A user's roles for `GET /me`: Global Admin, and the project numbers they administer or are ball-in-court of.
 import type { MeResponse } from '../../core/index.js';
-import type { DbOrTrx } from './db.js';
+import type { DbOrTrx } from '../db/transaction.js';
 import { byteOrder } from './users.js';
 
 export async function rolesOf(db: DbOrTrx, user: { usernameKey: string; isGlobalAdmin: boolean }): Promise<MeResponse['roles']> {

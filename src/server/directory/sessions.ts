@@ -1,7 +1,7 @@
 // Sessions (`ncs_s_…`): 256-bit random, stored as SHA-256 only, 12 h sliding within 7 days absolute.
 import { SESSION_ABSOLUTE_MS, SESSION_SLIDING_MS } from '../http/authenticate.js';
 import { newRowId, randomSecret, sha256Hex } from '../ids.js';
-import type { DbOrTrx } from './db.js';
+import type { DbOrTrx } from '../db/transaction.js';
 
 export const SESSION_PREFIX = 'ncs_s_';
 

@@ -1,6 +1,6 @@
 // Sign-in throttling kept in the database (so it holds across instances): 5 failures per username or 100 per address in 15 minutes.
 import { newRowId } from '../ids.js';
-import type { DbOrTrx } from './db.js';
+import type { DbOrTrx } from '../db/transaction.js';
 
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_USERNAME = 5;

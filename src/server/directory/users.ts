@@ -1,7 +1,7 @@
 // NCS users of the local directory: create, rename, change password, remove, list, and their admin roles.
 import type { Database } from '../db/schema.js';
 import { recomputeProjectsForBicUser } from '../projects/project-state.js';
-import { inTransaction, type DbOrTrx } from './db.js';
+import { inTransaction, type DbOrTrx } from '../db/transaction.js';
 import { DirectoryError } from './errors.js';
 import { hashPassword, MAX_PASSWORD_LENGTH } from './passwords.js';
 import { usernameKey, usernameProblem } from './usernames.js';

@@ -2,6 +2,8 @@
 import type { FastifyRequest } from 'fastify';
 import { NcsError } from '../../core/index.js';
 import type { ServerDeps } from '../deps.js';
+import type { Db } from '../db/connect.js';
+import { reusableQuery } from '../db/reusable-query.js';
 import { sha256Hex } from '../ids.js';
 
 export interface Viewer {
@@ -24,11 +26,9 @@ declare module 'fastify' {
   }
 }
 
-export async function authenticateBearer(deps: ServerDeps, authorization: string | undefined): Promise<Viewer> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) throw new NcsError('unauthenticated');
-  const token = match[1]!;
-  const row = await deps.db
+/** Every authenticated request runs this lookup, so it is compiled once. */
+const findToken = reusableQuery((db: Db, tokenHash: string) =>
+  db
     .selectFrom('auth_tokens')
     .innerJoin('users', 'users.username_key', 'auth_tokens.username_key')
     .select([
@@ -43,8 +43,14 @@ export async function authenticateBearer(deps: ServerDeps, authorization: string
       'users.display_name',
       'users.is_global_admin',
     ])
-    .where('auth_tokens.token_hash', '=', sha256Hex(token))
-    .executeTakeFirst();
+    .where('auth_tokens.token_hash', '=', tokenHash),
+);
+
+export async function authenticateBearer(deps: ServerDeps, authorization: string | undefined): Promise<Viewer> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) throw new NcsError('unauthenticated');
+  const token = match[1]!;
+  const [row] = await findToken(deps.db, sha256Hex(token));
   const now = deps.now();
   const nowIso = now.toISOString();
   if (!row || row.revoked_at || row.expires_at <= nowIso || row.absolute_expires_at <= nowIso) {

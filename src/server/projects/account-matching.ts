@@ -1,6 +1,6 @@
 // Which BIC assignment a Procore account is (SPEC 3): by user id once known, else by login, ignoring case; the first
 // match records the id on every assignment with that login, and a later login match with another id is a mismatch.
-import { inTransaction, type DbOrTrx } from './db-helpers.js';
+import { inTransaction, type DbOrTrx } from '../db/transaction.js';
 import { recomputeProjects } from './project-state.js';
 
 export interface BicAssignment {

@@ -4,7 +4,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ProjectStatus, ProjectSummaryCounts } from '../../core/index.js';
 import { isPostgres } from '../db/migrations.js';
-import type { DbOrTrx } from './db-helpers.js';
+import { reusableQuery } from '../db/reusable-query.js';
+import type { DbOrTrx } from '../db/transaction.js';
 import { ITEM_JSON_PREFIX } from './item-schema.js';
 import { PROJECT_NUMBER_PATTERN } from './validation.js';
 
@@ -43,33 +44,40 @@ export function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-function filters(query: ProjectPageQuery): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [];
-  if (!query.scope.all) conditions.push(visibleToSql(query.scope.usernameKey));
-  if (query.status) conditions.push(sql`status = ${query.status}`);
-  if (query.q) {
-    const pattern = likeContains(query.q);
+/** The page statement, compiled once per shape of filters (values arrive as bound parameters). */
+const pageStatement = reusableQuery(
+  (db: DbOrTrx, usernameKey?: string, status?: string, pattern?: string, from?: string, limit?: number) => {
+    const conditions: RawBuilder<unknown>[] = [];
+    if (usernameKey !== undefined) conditions.push(visibleToSql(usernameKey));
+    if (status !== undefined) conditions.push(sql`status = ${status}`);
     // Both sides go through the database's own lower(), so case folding agrees with itself on SQLite and PostgreSQL.
-    conditions.push(sql`(number_key like lower(${pattern}) escape '\\' or lower(name) like lower(${pattern}) escape '\\')`);
-  }
-  if (query.from !== undefined) conditions.push(sql`number >= ${query.from}`);
-  return conditions;
-}
+    if (pattern !== undefined) conditions.push(sql`(number_key like lower(${pattern}) escape '\\' or lower(name) like lower(${pattern}) escape '\\')`);
+    if (from !== undefined) conditions.push(sql`number >= ${from}`);
+    const where = conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
+    const limitClause = limit === undefined ? sql`` : sql`limit ${limit}`;
+    // PostgreSQL needs the order inside the aggregate. SQLite concatenates in the order its subquery produces (a LIMIT
+    // subquery under an aggregate is not flattened), which spares sorting the JSON a second time.
+    const joined = isPostgres(db) ? sql`string_agg(item_json, ',' order by number)` : sql`group_concat(item_json, ',')`;
+    return sql<{ items: string | null; n: string | number; last: string | null }>`
+      select ${joined} as items, count(*) as n, max(number) as last
+      from (select number, item_json from projects ${where} order by number ${limitClause}) as page`;
+  },
+  (...args) => args.map((arg) => (arg === undefined ? '-' : '+')).join(''),
+);
 
 /**
  * One statement: the page plus one more project, joined by the database into one string. The extra project tells
  * whether a next page exists and where it starts; it is cut off the string again (cheaper than a second statement).
  */
 export async function queryProjectPage(db: DbOrTrx, query: ProjectPageQuery): Promise<ProjectPage> {
-  const conditions = filters(query);
-  const where = conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
-  const limit = query.limit === undefined ? sql`` : sql`limit ${query.limit + 1}`;
-  // PostgreSQL needs the order inside the aggregate. SQLite concatenates in the order its subquery produces (a LIMIT
-  // subquery under an aggregate is not flattened), which spares sorting the JSON a second time.
-  const joined = isPostgres(db) ? sql`string_agg(item_json, ',' order by number)` : sql`group_concat(item_json, ',')`;
-  const { rows } = await sql<{ items: string | null; n: string | number; last: string | null }>`
-    select ${joined} as items, count(*) as n, max(number) as last
-    from (select number, item_json from projects ${where} order by number ${limit}) as page`.execute(db);
+  const rows = await pageStatement(
+    db,
+    query.scope.all ? undefined : query.scope.usernameKey,
+    query.status,
+    query.q ? likeContains(query.q) : undefined,
+    query.from,
+    query.limit === undefined ? undefined : query.limit + 1,
+  );
   const items = rows[0]?.items ?? '';
   const count = Number(rows[0]?.n ?? 0);
   if (query.limit === undefined || count <= query.limit) return { itemsJson: items, count, nextNumber: null };

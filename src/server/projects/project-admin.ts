@@ -4,7 +4,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AccountResult, ProjectItem, ProjectOrigin } from '../../core/index.js';
 import type { Database } from '../db/schema.js';
 import { newProjectId } from '../ids.js';
-import { batches, inTransaction, type DbOrTrx } from './db-helpers.js';
+import { batches, inTransaction, type DbOrTrx } from '../db/transaction.js';
 import { ProjectExistsError, ProjectInputError, ProjectNotFoundError } from './errors.js';
 import { loadProjectItems, recomputeProjects } from './project-state.js';
 import {

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { AccountResult, ProjectDetail, ProjectItem } from '../../core/index.js';
 import { isPostgres } from '../db/migrations.js';
-import { batches, inTransaction, type DbOrTrx } from './db-helpers.js';
+import { batches, inTransaction, type DbOrTrx } from '../db/transaction.js';
 import { deriveProjectState, type AssignmentFacts, type DerivedState } from './derive.js';
 import { explainProject } from './explain.js';
 import { serializeProjectItem } from './item-schema.js';

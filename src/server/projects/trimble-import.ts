@@ -1,7 +1,7 @@
 // `ncs-server projects import-trimble`: all rows or none; imported projects stay `migrated_from_trimble` until reconnected.
 import path from 'node:path';
 import { appendAudit } from '../audit/audit-log.js';
-import { inTransaction, type DbOrTrx } from './db-helpers.js';
+import { inTransaction, type DbOrTrx } from '../db/transaction.js';
 import { ImportError, type ImportProblem } from './errors.js';
 import { existingNumbers, insertProjects } from './project-admin.js';
 import { parseTrimbleFile, type TrimbleFile } from './trimble-file.js';

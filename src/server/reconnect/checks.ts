@@ -1,11 +1,12 @@
 // Server-side checks (SPEC 4.2 `check`): per BIC account, refresh if due, /me against the assignment, project and tools.
-import type { AccountCheck, AccountResult, CredentialCheck, TransientReason } from '../../core/index.js';
+import { NcsError, type AccountCheck, type AccountResult, type CredentialCheck, type TransientReason } from '../../core/index.js';
 import { isProcoreError, type ProcoreMe } from '../../procore/index.js';
 import { CredentialSession, CredentialUnusableError } from '../credentials/session.js';
 import { findCredentialForAssignment, type CredentialRow } from '../credentials/store.js';
 import type { ServerDeps } from '../deps.js';
 import { loadAssignments, matchAssignment, recordProcoreUserId, type BicAssignment } from '../projects/account-matching.js';
 import { writeAccountResults } from '../projects/project-state.js';
+import { VaultError } from '../vault/vault.js';
 
 /**
  * What one round of checks shares: one session per credential (so each is refreshed at most once)
@@ -79,6 +80,8 @@ async function checkAccount(round: CheckRound, project: { id: string; companyId:
     const transient = transientOf(error);
     if (transient) return { check: found(transient.reason, steps), store: null };
     if (error instanceof CredentialUnusableError || isProcoreError(error)) return { check: found('unknown', steps), store: null };
+    // A key missing from the configuration says nothing about the account: name the fix instead of a bare 500.
+    if (error instanceof VaultError) throw new NcsError('credential_unreadable', { message: error.message, cause: error });
     throw error;
   };
 
@@ -178,6 +181,13 @@ export async function runChecksForAllProjects(deps: ServerDeps): Promise<Map<str
   });
   const round = new CheckRound(deps);
   const results = new Map<string, AccountCheck[]>();
-  for (const row of rows) results.set(row.id, await runProjectChecks(deps, row.id, round));
+  for (const row of rows) {
+    try {
+      results.set(row.id, await runProjectChecks(deps, row.id, round));
+    } catch (error) {
+      // One unreadable credential must not stop the round for every other project.
+      if (!(error instanceof NcsError && error.code === 'credential_unreadable')) throw error;
+    }
+  }
   return results;
 }

@@ -2,7 +2,7 @@
 import { isProcoreError, type ProcoreMe } from '../../procore/index.js';
 import type { ServerDeps } from '../deps.js';
 import type { Viewer } from '../http/authenticate.js';
-import { batches } from '../projects/db-helpers.js';
+import { batches } from '../db/transaction.js';
 import { matchAssignment, type BicAssignment } from '../projects/account-matching.js';
 
 export interface AccountProject {

@@ -107,4 +107,26 @@ describe('the HTTP application', () => {
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.body).toContain('ncs_projects{status="connection_lost"} 0');
   });
+
+  it('warns once when X-Forwarded-For arrives from an address NCS_TRUST_PROXY does not trust, and ignores it', async () => {
+    server = await createTestServer('sqlite');
+    for (let i = 0; i < 3; i++) {
+      await server.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-forwarded-for': '203.0.113.9' } });
+    }
+    const warnings = server.logs.lines.filter((line) => line.includes('X-Forwarded-For arrived'));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('takes the client address from X-Forwarded-For when NCS_TRUST_PROXY trusts the sender', async () => {
+    server = await createTestServer('sqlite', { env: { NCS_TRUST_PROXY: 'true' } });
+    await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+      payload: { username: 'nobody', password: 'wrong-password' },
+    });
+    const audit = await server.deps.db.selectFrom('audit_log').select('details').where('action', '=', 'sign_in_failed').execute();
+    expect(audit.map((row) => JSON.parse(row.details) as { address?: string })).toEqual([expect.objectContaining({ address: '203.0.113.9' })]);
+    expect(server.logs.text()).not.toContain('X-Forwarded-For arrived');
+  });
 });

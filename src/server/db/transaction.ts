@@ -1,11 +1,11 @@
-// Small kysely helpers the project modules share: one transaction around multi-row changes, id batches.
+// The database handle stores accept (the database or an open transaction), and joining the caller's transaction.
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database } from './schema.js';
 
 export type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
 /** Runs `work` in the caller's transaction, or in a new one when given the plain database. */
-export async function inTransaction<T>(db: DbOrTrx, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+export function inTransaction<T>(db: DbOrTrx, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   if (db.isTransaction) return work(db as Transaction<Database>);
   return db.transaction().execute(work);
 }
