@@ -7,6 +7,7 @@ import { createConfigStore, serverSettings, type ConfigStore } from './config/st
 import type { CredentialStore } from './credentials/store.js';
 import type { KeychainBackend } from './credentials/keychain.js';
 import { CliError } from './errors.js';
+import { createBrowserOpener } from './browser/opener.js';
 import { createIo, processTerminal, type IoStreams, type Terminal } from './io.js';
 import { parseServerUrl } from './server-url.js';
 
@@ -24,10 +25,12 @@ export interface Clock {
   now(): Date;
 }
 
-/** Opens a URL in the user's browser; built by the reconnect flow (SPEC 6.2 step 3). */
+/** Opens a URL in the user's browser, for the reconnect flow (SPEC 6.2 step 3); see ./browser/opener.ts. */
 export interface BrowserOpener {
   /** Whether opening can work here: false with no display or over SSH. */
   canOpen(): boolean;
+  /** Why it cannot, in words for the terminal ("this is an SSH session"); undefined when it can. */
+  unavailableReason?(): string | undefined;
   open(url: string): Promise<void>;
 }
 
@@ -79,13 +82,6 @@ export interface Factory {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
-
-const browserPlaceholder: BrowserOpener = {
-  canOpen: () => false,
-  open: async () => {
-    throw new CliError('not_implemented', { message: 'Opening a browser is not available in this version of ncs.' });
-  },
-};
 
 export function createFactory(init: FactoryInit = {}): Factory {
   return {
@@ -171,6 +167,9 @@ function createContext(init: FactoryInit, globals: GlobalOptions): CommandContex
     return client;
   };
 
+  let browser: BrowserOpener | undefined;
+  const getBrowser = () => (browser ??= init.browser ?? createBrowserOpener({ platform, env }));
+
   let apiClient: Promise<NcsApiClient> | undefined;
   const getApiClient = () =>
     (apiClient ??= (async () => {
@@ -194,7 +193,7 @@ function createContext(init: FactoryInit, globals: GlobalOptions): CommandContex
     maybeServerOrigin,
     apiClient: getApiClient,
     clientFor,
-    browser: () => init.browser ?? browserPlaceholder,
+    browser: getBrowser,
     close: () => {
       for (const client of clients) client.close();
     },

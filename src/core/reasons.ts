@@ -15,7 +15,7 @@ export const REASON_TEXTS: Record<ReasonCode, ReasonText> = {
       'yet, so it is not synced until one of its ball-in-court users signs in to Procore through NCS.',
     remedy: [
       'Sign out of Procore in your browser if you are signed in as someone else.',
-      'Reconnect the project and sign in to Procore as the ball-in-court account named below.',
+      'Reconnect the project and sign in to Procore as its ball-in-court account.',
       'Other projects with the same ball-in-court account are restored by the same sign-in.',
     ],
   },
@@ -25,7 +25,7 @@ export const REASON_TEXTS: Record<ReasonCode, ReasonText> = {
       'NCS has no Procore token for this ball-in-court account (for example, a ball-in-court user was just ' +
       'added). The project cannot be synced with it until that account signs in.',
     remedy: [
-      'Reconnect the project and sign in to Procore as the ball-in-court account named below.',
+      'Reconnect the project and sign in to Procore as its ball-in-court account.',
     ],
   },
   token_expired: {
@@ -34,7 +34,7 @@ export const REASON_TEXTS: Record<ReasonCode, ReasonText> = {
       'Procore no longer accepts the stored token of the ball-in-court account because it expired. ' +
       'The sync stopped for every project that uses this account.',
     remedy: [
-      'Reconnect the project and sign in to Procore as the ball-in-court account named below.',
+      'Reconnect the project and sign in to Procore as its ball-in-court account.',
       'Every other project that uses this account is restored by the same sign-in.',
     ],
   },
@@ -45,7 +45,7 @@ export const REASON_TEXTS: Record<ReasonCode, ReasonText> = {
       'changed, the NCS app was uninstalled, or a refresh token was used twice. The sync stopped for every ' +
       'project that uses this account.',
     remedy: [
-      'Reconnect the project and sign in to Procore as the ball-in-court account named below.',
+      'Reconnect the project and sign in to Procore as its ball-in-court account.',
       'If it happens again, ask your Procore administrator whether the NCS app is still installed.',
     ],
   },
@@ -56,7 +56,7 @@ export const REASON_TEXTS: Record<ReasonCode, ReasonText> = {
       'project, so NCS will not use it.',
     remedy: [
       'Sign out of Procore in your browser.',
-      'Reconnect the project and sign in to Procore as the ball-in-court account named below, not your own.',
+      'Reconnect the project and sign in to Procore as its ball-in-court account, not your own.',
     ],
   },
   permission_denied: {

@@ -35,11 +35,13 @@ export async function runDemo(options: DemoOptions): Promise<{ closed: Promise<v
 
   const publicUrl = ctx.env.NCS_PUBLIC_URL || `http://127.0.0.1:${options.port}`;
   const portalCallback = `${publicUrl}/connectorweb/oauth/callback`;
+  // PROCORE_CLI_REDIRECT_URIS, when set, are the CLI's loopback URIs: the demo's Procore app registers them too.
+  const cliRedirectUris = (ctx.env.PROCORE_CLI_REDIRECT_URIS ?? '').split(',').map((uri) => uri.trim()).filter(Boolean);
   const emulator = await startEmulator({
     host: '127.0.0.1',
     port: options.emulatorPort,
     seed: demoSeed(),
-    app: { ...DEMO_APP, redirectUris: [...DEMO_APP.redirectUris, portalCallback] },
+    app: { ...DEMO_APP, redirectUris: [...new Set([...DEMO_APP.redirectUris, ...cliRedirectUris, portalCallback])] },
   });
   const config = loadServerConfig(
     {
@@ -82,14 +84,15 @@ export async function runDemo(options: DemoOptions): Promise<{ closed: Promise<v
   }
   say('');
   say(`Users (password "demo"): ${DEMO_USERS.map((u) => u.username).join(', ')}. Procore accounts: <user>@demo.example, password "demo".`);
-  say('Try:');
+  say('Try (in another terminal, from this folder):');
+  say(`  npx ncs login --server ${running.url} -u jsmith          # password: demo`);
+  say('  npx ncs projects list');
+  say('  npx ncs projects show P-1002');
+  say('  npx ncs reconnect P-1002     # sign in to Procore as jsmith@demo.example / demo: P-1002 and P-1003 come back');
+  say('Or with curl:');
   say(`  TOKEN=$(curl -s -X POST ${running.url}/api/v1/session -H 'content-type: application/json' \\`);
   say(`          -d '{"username":"gadmin","password":"demo"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')`);
   say(`  curl -s ${running.url}/api/v1/projects -H "Authorization: Bearer $TOKEN"`);
-  say(`  curl -s ${running.url}/api/v1/projects/P-1002 -H "Authorization: Bearer $TOKEN"`);
-  say(`  curl -s -X POST ${running.url}/api/v1/projects/P-1002/reconnect -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{}'`);
-  say('    then open the authorizeUrl, sign in as jsmith@demo.example / demo, and post the code from the redirect to');
-  say(`    ${running.url}/api/v1/projects/P-1002/procore-token as {"attemptId","state","code"}.`);
   say('');
   say('Ctrl-C stops the demo.');
 

@@ -34,6 +34,17 @@ export function reconnectCommand(factory: Factory, state: RunState): Command {
         'ncs reconnect P-1002 --token-stdin < token.json',
       ),
     )
+    .addHelpText(
+      'after',
+      `The browser's return from Procore comes to a listener on this machine (the first free loopback
+redirect URI the NCS server lists). Without a display or over SSH, ncs prints the sign-in address;
+paste back the address the browser ends on, or use --oob.
+
+Environment:
+  NCS_BROWSER   the command that opens the sign-in page (the URL is its last argument), instead of
+                the system's browser; used even without a display or over SSH
+`,
+    )
     .action(
       lazyAction<ReconnectOptions>(
         factory,

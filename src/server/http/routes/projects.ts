@@ -4,7 +4,8 @@ import { NcsError, parseStatusFilter } from '../../../core/index.js';
 import type { ServerDeps } from '../../deps.js';
 import { authorizeProjectAction } from '../../projects/access.js';
 import { projectDetailSchema, projectListSchema, projectSummarySchema } from '../../projects/item-schema.js';
-import { countProjectsByStatus, decodeCursor, encodeCursor, queryProjectPage, type ProjectScope } from '../../projects/list-query.js';
+import { countProjectsByStatus, decodeCursor, encodeCursor, type ProjectPage, type ProjectScope } from '../../projects/list-query.js';
+import { createProjectPageCache } from '../../projects/page-cache.js';
 import { loadProjectDetail } from '../../projects/project-state.js';
 import { requireViewer, viewerOf, type Viewer } from '../authenticate.js';
 import { bearerSecurity, errorResponses, projectRefParams } from '../schemas.js';
@@ -43,8 +44,23 @@ function invalidCursor(): NcsError {
   });
 }
 
+/** Response bodies of pages the cache hands out again: encoded once, not on every request. */
+const bodies = new WeakMap<ProjectPage, Buffer>();
+
+function listBody(page: ProjectPage): Buffer {
+  let body = bodies.get(page);
+  if (!body) {
+    // The stored items are already the schema's JSON: concatenating them skips re-serializing 100 items per page.
+    const nextCursor = page.nextNumber === null ? 'null' : JSON.stringify(encodeCursor(page.nextNumber));
+    body = Buffer.from(`{"items":[${page.itemsJson}],"nextCursor":${nextCursor}}`, 'utf8');
+    bodies.set(page, body);
+  }
+  return body;
+}
+
 export default async function projectRoutes(app: FastifyInstance, { deps }: { deps: ServerDeps }): Promise<void> {
   const onRequest = requireViewer(deps);
+  const pageCache = createProjectPageCache();
 
   app.get(
     '/projects',
@@ -62,16 +78,14 @@ export default async function projectRoutes(app: FastifyInstance, { deps }: { de
       const query = request.query as ListQuery;
       const from = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       if (query.cursor !== undefined && from === undefined) throw invalidCursor();
-      const page = await queryProjectPage(deps.db, {
+      const page = await pageCache.read(deps.db, {
         scope: scopeOf(viewerOf(request)),
         status: query.status === undefined ? undefined : parseStatusFilter(query.status),
         q: query.q,
         limit: query.limit === undefined ? DEFAULT_PAGE_SIZE : Number(query.limit),
         from,
       });
-      // The stored items are already the schema's JSON: concatenating them skips re-serializing 100 items per page.
-      const nextCursor = page.nextNumber === null ? 'null' : JSON.stringify(encodeCursor(page.nextNumber));
-      return reply.type('application/json; charset=utf-8').send(`{"items":[${page.itemsJson}],"nextCursor":${nextCursor}}`);
+      return reply.type('application/json; charset=utf-8').send(listBody(page));
     },
   );
 
