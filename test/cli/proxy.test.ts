@@ -1,58 +1,17 @@
 // SPEC 6.5 without msw: the CLI reaches the NCS server through a real loopback CONNECT proxy; loopback never through it.
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { proxyForUrl } from '../../src/cli/api/proxy.js';
 import { runNcs, tempConfigDir } from './harness.js';
+import { startConnectProxy, type TestProxy } from '../support/connect-proxy.js';
 
 /** A host name only the test proxy knows: a request to it can only succeed through the proxy. */
 const FAKE_HOST = 'ncs.proxied.test';
 const TOKEN = 'ncs_t_apitoken_for_proxy_test';
 
-interface TestProxy {
-  url: string;
-  connects: string[];
-  close(): Promise<void>;
-}
-
-async function startProxy(): Promise<TestProxy> {
-  const connects: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const proxy = http.createServer((_req, res) => res.writeHead(405).end('CONNECT only'));
-  proxy.on('connect', (req: http.IncomingMessage, clientSocket: net.Socket, head: Buffer) => {
-    connects.push(req.url ?? '');
-    sockets.add(clientSocket);
-    const [host, port] = (req.url ?? '').split(':');
-    if (host !== FAKE_HOST) {
-      clientSocket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
-      return;
-    }
-    const upstream = net.connect(Number(port), '127.0.0.1', () => {
-      clientSocket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(clientSocket);
-      clientSocket.pipe(upstream);
-    });
-    sockets.add(upstream);
-    const destroyBoth = () => {
-      upstream.destroy();
-      clientSocket.destroy();
-    };
-    upstream.on('error', destroyBoth);
-    clientSocket.on('error', destroyBoth);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    connects,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    },
-  };
-}
+/** The loopback CONNECT proxy that alone knows FAKE_HOST. */
+const startProxy = () => startConnectProxy(FAKE_HOST);
 
 /** A minimal NCS answering the project list, recording each request's Host. */
 async function startNcs(): Promise<{ port: number; hosts: string[]; close(): Promise<void> }> {

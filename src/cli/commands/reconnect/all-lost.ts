@@ -3,7 +3,6 @@ import type { ProjectItem } from '../../../core/api.js';
 import { REASONS_NEEDING_SIGN_IN } from '../../../core/reasons.js';
 import type { NcsApiClient } from '../../api/client.js';
 import { CliError, EXIT, type ExitCode } from '../../errors.js';
-import type { CommandContext } from '../../factory.js';
 import { println } from '../../io.js';
 import { printJson } from '../../output/text.js';
 import { asCliError, reportError } from '../../report.js';
