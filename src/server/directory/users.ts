@@ -1,4 +1,5 @@
 // NCS users of the local directory: create, rename, change password, remove, list, and their admin roles.
+import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { recomputeProjectsForBicUser } from '../projects/project-state.js';
 import { inTransaction, type DbOrTrx } from '../db/transaction.js';
@@ -183,8 +184,13 @@ export async function setGlobalAdmin(db: DbOrTrx, username: string, isGlobalAdmi
   });
 }
 
-/** Grants Project Admin on the projects (NCS ids); returns the ids newly granted (others were already). */
-export async function grantProjectAdmin(db: DbOrTrx, username: string, projectIds: string[]): Promise<string[]> {
+/** Runs `change` with the user's current Project Admin grants among `projectIds` (deduplicated), in one transaction. */
+function withProjectAdminGrants(
+  db: DbOrTrx,
+  username: string,
+  projectIds: string[],
+  change: (trx: Transaction<Database>, usernameKey: string, wanted: string[], held: Set<string>) => Promise<string[]>,
+): Promise<string[]> {
   return inTransaction(db, async (trx) => {
     const user = await requireUser(trx, username);
     const wanted = [...new Set(projectIds)];
@@ -195,33 +201,27 @@ export async function grantProjectAdmin(db: DbOrTrx, username: string, projectId
       .where('username_key', '=', user.usernameKey)
       .where('project_id', 'in', wanted)
       .execute();
-    const held = new Set(existing.map((row) => row.project_id));
+    return change(trx, user.usernameKey, wanted, new Set(existing.map((row) => row.project_id)));
+  });
+}
+
+/** Grants Project Admin on the projects (NCS ids); returns the ids newly granted (others were already). */
+export function grantProjectAdmin(db: DbOrTrx, username: string, projectIds: string[]): Promise<string[]> {
+  return withProjectAdminGrants(db, username, projectIds, async (trx, usernameKey, wanted, held) => {
     const granted = wanted.filter((id) => !held.has(id));
     if (granted.length > 0) {
-      await trx
-        .insertInto('project_admins')
-        .values(granted.map((projectId) => ({ username_key: user.usernameKey, project_id: projectId })))
-        .execute();
+      await trx.insertInto('project_admins').values(granted.map((projectId) => ({ username_key: usernameKey, project_id: projectId }))).execute();
     }
     return granted;
   });
 }
 
 /** Revokes Project Admin on the projects (NCS ids); returns the ids actually revoked. */
-export async function revokeProjectAdmin(db: DbOrTrx, username: string, projectIds: string[]): Promise<string[]> {
-  return inTransaction(db, async (trx) => {
-    const user = await requireUser(trx, username);
-    const wanted = [...new Set(projectIds)];
-    if (wanted.length === 0) return [];
-    const existing = await trx
-      .selectFrom('project_admins')
-      .select('project_id')
-      .where('username_key', '=', user.usernameKey)
-      .where('project_id', 'in', wanted)
-      .execute();
-    const revoked = existing.map((row) => row.project_id);
+export function revokeProjectAdmin(db: DbOrTrx, username: string, projectIds: string[]): Promise<string[]> {
+  return withProjectAdminGrants(db, username, projectIds, async (trx, usernameKey, wanted, held) => {
+    const revoked = wanted.filter((id) => held.has(id));
     if (revoked.length > 0) {
-      await trx.deleteFrom('project_admins').where('username_key', '=', user.usernameKey).where('project_id', 'in', revoked).execute();
+      await trx.deleteFrom('project_admins').where('username_key', '=', usernameKey).where('project_id', 'in', revoked).execute();
     }
     return revoked;
   });

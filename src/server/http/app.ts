@@ -53,6 +53,7 @@ export async function buildApp(deps: ServerDeps, options: BuildAppOptions = {}):
     },
     { prefix: '/api/v1' },
   );
+  await app.register(import('../portal/routes.js'), { deps, prefix: '/connectorweb' });
   return app;
 }
 

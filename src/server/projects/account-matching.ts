@@ -1,5 +1,7 @@
 // Which BIC assignment a Procore account is (SPEC 3): by user id once known, else by login, ignoring case; the first
 // match records the id on every assignment with that login, and a later login match with another id is a mismatch.
+import type { Selectable } from 'kysely';
+import type { BicAssignmentsTable } from '../db/schema.js';
 import { inTransaction, type DbOrTrx } from '../db/transaction.js';
 import { recomputeProjects } from './project-state.js';
 
@@ -46,7 +48,12 @@ export function matchAssignment<A extends AssignmentIdentity>(assignments: reado
 /** A project's assignments in BIC order. */
 export async function loadAssignments(db: DbOrTrx, projectId: string): Promise<BicAssignment[]> {
   const rows = await db.selectFrom('bic_assignments').selectAll().where('project_id', '=', projectId).orderBy('position').execute();
-  return rows.map((row) => ({
+  return rows.map(toAssignment);
+}
+
+/** An assignment row as the matching rules see it. */
+export function toAssignment(row: Selectable<BicAssignmentsTable>): BicAssignment {
+  return {
     projectId: row.project_id,
     position: row.position,
     username: row.username,
@@ -54,7 +61,7 @@ export async function loadAssignments(db: DbOrTrx, projectId: string): Promise<B
     procoreLogin: row.procore_login,
     loginKey: row.login_key,
     procoreUserId: row.procore_user_id,
-  }));
+  };
 }
 
 /**

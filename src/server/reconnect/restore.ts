@@ -3,7 +3,7 @@ import { isProcoreError, type ProcoreMe } from '../../procore/index.js';
 import type { ServerDeps } from '../deps.js';
 import type { Viewer } from '../http/authenticate.js';
 import { batches } from '../db/transaction.js';
-import { matchAssignment, type BicAssignment } from '../projects/account-matching.js';
+import { matchAssignment, toAssignment, type BicAssignment } from '../projects/account-matching.js';
 
 export interface AccountProject {
   projectId: string;
@@ -40,15 +40,7 @@ export async function projectsWithAccountAsBic(deps: Pick<ServerDeps, 'db'>, me:
   const byProject = new Map<string, { assignments: BicAssignment[]; row: (typeof rows)[number] }>();
   for (const row of rows) {
     const entry = byProject.get(row.project_id) ?? { assignments: [], row };
-    entry.assignments.push({
-      projectId: row.project_id,
-      position: row.position,
-      username: row.username,
-      usernameKey: row.username_key,
-      procoreLogin: row.procore_login,
-      loginKey: row.login_key,
-      procoreUserId: row.procore_user_id,
-    });
+    entry.assignments.push(toAssignment(row));
     byProject.set(row.project_id, entry);
   }
   const projects: AccountProject[] = [];
