@@ -123,6 +123,7 @@ function rowOf(page: Page, number: string) {
 async function reconnectP1002As(page: Page, login: string): Promise<void> {
   await rowOf(page, 'P-1002').getByRole('link', { name: /^Edit P-1002/ }).click();
   await page.getByRole('heading', { name: 'How to fix it' }).waitFor();
+  await screenshots(page, 'edit');
   await page.getByRole('button', { name: 'Reconnect' }).click();
   await page.waitForURL(/^http:\/\/localhost:\d+\//);
   await page.fill('#login', login);

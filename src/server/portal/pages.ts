@@ -69,7 +69,11 @@ export function statusDetails(item: ProjectItem): string[] {
   const lines: string[] = [];
   if (item.reason) lines.push(`${REASON_TEXTS[item.reason].summary}.`);
   for (const account of item.accounts) {
-    lines.push(`${account.login} must reauthenticate (${REASON_TEXTS[account.reason].summary.toLowerCase()}).`);
+    lines.push(
+      account.reason === item.reason
+        ? `${account.login} must reauthenticate: sign in to Procore as this account.`
+        : `${account.login} must reauthenticate: ${REASON_TEXTS[account.reason].summary}.`,
+    );
   }
   return lines;
 }

@@ -37,15 +37,20 @@ function field(body: unknown, name: string): string | undefined {
 
 export default async function portalRoutes(app: FastifyInstance, { deps }: { deps: ServerDeps }): Promise<void> {
   await app.register(formbody);
+  // HTML pages, not API: they stay out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   const publicOrigin = deps.config.publicUrl ? new URL(deps.config.publicUrl).origin : '';
   const secure = publicOrigin.startsWith('https:');
   const headers = securityHeaders(publicOrigin || 'http://localhost', deps.config.procore.loginUrl);
-  const callbackUri = `${publicOrigin}${CALLBACK_PATH}`;
+  const publicHost = publicOrigin ? new URL(publicOrigin).host : '';
+  const callbackUri = `${deps.config.publicUrl}${CALLBACK_PATH}`;
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(headers);
     // A request on another host goes to NCS_PUBLIC_URL, so cookies and the OAuth callback share one origin.
-    if (publicOrigin && request.host !== new URL(publicOrigin).host) {
+    if (publicHost && request.host.toLowerCase() !== publicHost) {
       const target = request.method === 'GET' || request.method === 'HEAD' ? request.url : `${BASE}/Projects`;
       return reply.redirect(`${publicOrigin}${target}`, request.method === 'GET' || request.method === 'HEAD' ? 302 : 303);
     }

@@ -308,4 +308,15 @@ describe('reconnect', () => {
     expect(statuses['P-1003']).toBe('connected');
     expect((await client.get('/connectorweb/Projects')).body).not.toContain('is reconnected as');
   });
+
+  it('logs neither the authorization code, the state nor the portal session token', async () => {
+    const client = world.client();
+    await client.signIn('jsmith');
+    const callback = await procoreSignIn(await client.reconnect(await projectIdOf(world, 'P-1002')), 'intruder@demo.example');
+    await client.get(callback);
+    const query = new URL(callback, PUBLIC_URL).searchParams;
+    const logs = world.server.logs.text();
+    expect(logs).toContain('/connectorweb/oauth/callback');
+    for (const secret of [query.get('code')!, query.get('state')!, sessionCookie(client)!]) expect(logs).not.toContain(secret);
+  });
 });
