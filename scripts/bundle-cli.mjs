@@ -1,6 +1,10 @@
 // Bundles the built `ncs` CLI (dist/cli) into dist/ncs with esbuild: one file per lazily loaded command, so that
 // start-up reads a few files instead of hundreds of modules (SPEC 9.4: `ncs projects list --json` ≤ 2.5× `node -e 0`).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: clear the folder so that no chunk of an older build lingers.
+rmSync('dist/ncs', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli/main.js'],

@@ -77,6 +77,7 @@ export async function runDemo(options: DemoOptions): Promise<{ closed: Promise<v
   say('');
   say(`NCS demo backend   ${running.url}   (API under /api/v1, OpenAPI at /api/v1/openapi.json)`);
   say(`Procore emulator   http://localhost:${emulator.port}   (client id ${DEMO_APP.clientId})`);
+  say(`Web portal         ${publicUrl}/connectorweb/Projects   (sign in as jsmith / demo)`);
   say('');
   say('Projects after one round of checks against the emulator:');
   for (const row of rows) {

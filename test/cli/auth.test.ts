@@ -1,27 +1,15 @@
 // `ncs login`, `logout` and `whoami` against the fake NCS API, with a temporary config directory.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { stripDomain } from '../../src/cli/commands/auth/login.js';
-import { fakeNcs, SERVER, type FakeNcs } from './fake-ncs.js';
-import { memoryKeychain, runNcs, tempConfigDir } from './harness.js';
+import { SERVER, type FakeNcs } from './fake-ncs.js';
+import { memoryKeychain, runNcs, tempConfigDir, useFakeNcsServer } from './harness.js';
 
-const mock = setupServer();
+const fake = useFakeNcsServer();
 let ncs: FakeNcs;
 let config: ReturnType<typeof tempConfigDir>;
-
-beforeAll(() => mock.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mock.close());
-beforeEach(() => {
-  config = tempConfigDir();
-  ncs = fakeNcs();
-  mock.use(...ncs.handlers);
-});
-afterEach(() => {
-  mock.resetHandlers();
-  config.cleanup();
-});
+beforeEach(() => ({ ncs, config } = fake));
 
 const env = (extra: Record<string, string> = {}) => ({ NCS_CONFIG_DIR: config.dir, ...extra });
 const readJson = (name: string) => JSON.parse(readFileSync(path.join(config.dir, name), 'utf8'));

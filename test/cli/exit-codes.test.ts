@@ -1,28 +1,19 @@
 // SPEC 6.3: every failure becomes one exit code and, with --json, one {"error": …} document on stderr.
 import net from 'node:net';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { NcsApiClient } from '../../src/cli/api/client.js';
 import { createHttpTransport } from '../../src/cli/api/http.js';
 import { CLI_ERRORS, CliError, EXIT } from '../../src/cli/errors.js';
 import { reportError } from '../../src/cli/report.js';
-import { apiError, fakeNcs, SERVER, type FakeNcs } from './fake-ncs.js';
-import { runNcs, tempConfigDir } from './harness.js';
+import { apiError, SERVER, type FakeNcs } from './fake-ncs.js';
+import { runNcs, tempConfigDir, useFakeNcsServer } from './harness.js';
 
-const mock = setupServer();
+const fake = useFakeNcsServer({ handlers: false });
+const mock = fake.mock;
 let ncs: FakeNcs;
 let config: ReturnType<typeof tempConfigDir>;
-beforeAll(() => mock.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mock.close());
-beforeEach(() => {
-  config = tempConfigDir();
-  ncs = fakeNcs();
-});
-afterEach(() => {
-  mock.resetHandlers();
-  config.cleanup();
-});
+beforeEach(() => ({ ncs, config } = fake));
 
 const env = () => ({ NCS_SERVER: SERVER, NCS_TOKEN: ncs.sessionFor('gadmin'), NCS_CONFIG_DIR: config.dir });
 

@@ -1,10 +1,13 @@
 // Runs `ncs` in-process with an in-memory terminal, a temporary config directory and a fake keychain.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import type { KeychainBackend } from '../../src/cli/credentials/keychain.js';
 import type { FactoryInit } from '../../src/cli/factory.js';
 import { main } from '../../src/cli/main.js';
+import { fakeNcs, type FakeNcs } from './fake-ncs.js';
 import { memoryTerminal, type MemoryTerminal, type MemoryTerminalOptions } from '../support/cli-io.js';
 
 export const NOW = new Date('2025-01-31T12:30:00.000Z');
@@ -61,3 +64,32 @@ export async function runNcs(args: string[], options: RunOptions = {}): Promise<
 
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[[0-9;]*m/;
+
+/**
+ * msw serving a fresh fake NCS API and a fresh config directory for every test of the file; with
+ * `handlers: false` the tests install the fake's (or their own) handlers themselves.
+ */
+export function useFakeNcsServer(options: { handlers?: boolean } = {}) {
+  const mock = setupServer();
+  const state = {} as { ncs: FakeNcs; config: ReturnType<typeof tempConfigDir> };
+  beforeAll(() => mock.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => mock.close());
+  beforeEach(() => {
+    state.config = tempConfigDir();
+    state.ncs = fakeNcs();
+    if (options.handlers !== false) mock.use(...state.ncs.handlers);
+  });
+  afterEach(() => {
+    mock.resetHandlers();
+    state.config.cleanup();
+  });
+  return {
+    mock,
+    get ncs(): FakeNcs {
+      return state.ncs;
+    },
+    get config(): ReturnType<typeof tempConfigDir> {
+      return state.config;
+    },
+  };
+}

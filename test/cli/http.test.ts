@@ -1,25 +1,15 @@
 // The NCS server address rules and the --verbose trace: http:// only to loopback, every secret redacted.
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { redactBody, redactHeader } from '../../src/cli/api/trace.js';
 import { parseServerUrl } from '../../src/cli/server-url.js';
 import { fakeNcs, SERVER, type FakeNcs } from './fake-ncs.js';
-import { runNcs, tempConfigDir } from './harness.js';
+import { runNcs, tempConfigDir, useFakeNcsServer } from './harness.js';
 
-const mock = setupServer();
+const fake = useFakeNcsServer();
+const mock = fake.mock;
 let ncs: FakeNcs;
 let config: ReturnType<typeof tempConfigDir>;
-beforeAll(() => mock.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mock.close());
-beforeEach(() => {
-  config = tempConfigDir();
-  ncs = fakeNcs();
-  mock.use(...ncs.handlers);
-});
-afterEach(() => {
-  mock.resetHandlers();
-  config.cleanup();
-});
+beforeEach(() => ({ ncs, config } = fake));
 
 describe('server address', () => {
   it.each([

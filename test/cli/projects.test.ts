@@ -1,27 +1,17 @@
 // `ncs projects list|show|check` against the fake NCS API: tables, JSON, pagination, resolution, exit codes.
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { STATUS_LABELS } from '../../src/core/index.js';
 import { columnWidths } from '../../src/cli/output/projects.js';
-import { demoProjects, fakeNcs, project, SERVER, type FakeNcs } from './fake-ncs.js';
-import { ANSI, runNcs, tempConfigDir } from './harness.js';
+import { demoProjects, project, SERVER, type FakeNcs } from './fake-ncs.js';
+import { ANSI, runNcs, tempConfigDir, useFakeNcsServer } from './harness.js';
 
-const mock = setupServer();
+const fake = useFakeNcsServer();
 let ncs: FakeNcs;
 let token: string;
 let config: ReturnType<typeof tempConfigDir>;
-
-beforeAll(() => mock.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mock.close());
 beforeEach(() => {
-  config = tempConfigDir();
-  ncs = fakeNcs();
-  mock.use(...ncs.handlers);
+  ({ ncs, config } = fake);
   token = ncs.sessionFor('gadmin');
-});
-afterEach(() => {
-  mock.resetHandlers();
-  config.cleanup();
 });
 
 const env = () => ({ NCS_SERVER: SERVER, NCS_TOKEN: token, NCS_CONFIG_DIR: config.dir });
