@@ -42,20 +42,10 @@ export function classifyRefreshFailure(err: unknown): RefreshFailureClass {
  * the grant (token_revoked); on an older token it first asks for one refresh and one retry.
  */
 export function classifyApiFailure(err: unknown, context: { freshToken: boolean }): ApiFailureClass {
-  if (!isProcoreError(err)) return 'unknown';
-  switch (err.kind) {
-    case 'unauthorized':
-      return context.freshToken ? 'token_revoked' : 'needs_refresh';
-    case 'forbidden':
-    case 'not_found':
-      return 'permission_denied';
-    case 'invalid_grant':
-      return classifyInvalidGrantDescription(err.description);
-    case 'unavailable':
-      return 'procore_unreachable';
-    case 'rate_limited':
-      return 'rate_limited';
-    default:
-      return 'unknown';
+  if (isProcoreError(err)) {
+    if (err.kind === 'unauthorized') return context.freshToken ? 'token_revoked' : 'needs_refresh';
+    if (err.kind === 'forbidden' || err.kind === 'not_found') return 'permission_denied';
   }
+  // The rest reads as it does for a refresh grant: invalid_grant by its description, transient kinds as such.
+  return classifyRefreshFailure(err);
 }
