@@ -103,7 +103,3 @@ export class NcsError extends Error {
     };
   }
 }
-
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_CATALOGUE, value);
-}

@@ -12,10 +12,19 @@ export interface DemoWorld {
   close(): Promise<void>;
 }
 
-export async function startDemoWorld(kind: DatabaseKind): Promise<DemoWorld> {
-  const emulator = await startEmulator({ seed: demoSeed(), app: { ...DEMO_APP, redirectUris: [...DEMO_APP.redirectUris] } });
+export interface DemoWorldOptions {
+  /** More server environment (e.g. NCS_PUBLIC_URL for the portal). */
+  env?: Record<string, string>;
+  /** Redirect URIs the demo's Procore app registers besides the CLI's (e.g. the portal callback). */
+  extraRedirectUris?: string[];
+}
+
+export async function startDemoWorld(kind: DatabaseKind, options: DemoWorldOptions = {}): Promise<DemoWorld> {
+  const redirectUris = [...DEMO_APP.redirectUris, ...(options.extraRedirectUris ?? [])];
+  const emulator = await startEmulator({ seed: demoSeed(), app: { ...DEMO_APP, redirectUris } });
   const server = await createTestServer(kind, {
     env: {
+      ...options.env,
       PROCORE_LOGIN_URL: emulator.url,
       PROCORE_API_URL: emulator.url,
       PROCORE_CLIENT_ID: DEMO_APP.clientId,

@@ -1,6 +1,7 @@
 // Reads a Trimble connector export (CSV or JSON, SPEC 4.1) into validated rows; every problem is kept with its line.
 import { readCsv } from './csv.js';
 import { ImportError, type ImportProblem } from './errors.js';
+import type { NewProject } from './project-admin.js';
 import {
   ballInCourtProblems,
   normalizeProcoreId,
@@ -9,14 +10,10 @@ import {
   type BicInput,
 } from './validation.js';
 
-export interface TrimbleRow {
+/** A validated project of the file, as `projects add` takes it, with where it stood in the file. */
+export interface TrimbleRow extends NewProject {
   /** CSV line or JSON array index, for messages. */
   line: number;
-  number: string;
-  name: string;
-  companyId: string;
-  projectId: string;
-  ballInCourt: BicInput[];
 }
 
 export interface TrimbleFile {

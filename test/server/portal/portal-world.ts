@@ -1,8 +1,8 @@
 // A portal test world: the emulator (demo seed, the portal callback registered), a seeded test backend, and cookie-jar clients.
 import type { LightMyRequestResponse } from 'fastify';
-import { DEMO_APP, demoSeed, startEmulator, type RunningEmulator } from '../../../src/procore-emulator/index.js';
-import { seedDemo } from '../../../src/demo/seed-demo.js';
-import { createTestServer, type TestServer } from '../../support/server-deps.js';
+import type { RunningEmulator } from '../../../src/procore-emulator/index.js';
+import { startDemoWorld } from '../../support/demo-world.js';
+import type { TestServer } from '../../support/server-deps.js';
 
 export const PUBLIC_URL = 'http://127.0.0.1:8080';
 export const HOST = '127.0.0.1:8080';
@@ -112,17 +112,7 @@ export async function procoreSignIn(authorizeUrl: string, login: string, passwor
 }
 
 export async function startPortalWorld(): Promise<PortalWorld> {
-  const emulator = await startEmulator({ seed: demoSeed(), app: { ...DEMO_APP, redirectUris: [...DEMO_APP.redirectUris, CALLBACK] } });
-  const server = await createTestServer('sqlite', {
-    env: {
-      NCS_PUBLIC_URL: PUBLIC_URL,
-      PROCORE_LOGIN_URL: emulator.url,
-      PROCORE_API_URL: emulator.url,
-      PROCORE_CLIENT_ID: DEMO_APP.clientId,
-      PROCORE_CLIENT_SECRET: DEMO_APP.clientSecret,
-    },
-  });
-  await seedDemo(server.deps, { emulatorUrl: emulator.url, redirectUri: DEMO_APP.redirectUris[0]! });
+  const { server, emulator } = await startDemoWorld('sqlite', { env: { NCS_PUBLIC_URL: PUBLIC_URL }, extraRedirectUris: [CALLBACK] });
   return {
     server,
     emulator,
