@@ -1,4 +1,4 @@
-// `ncs-server start --demo`: a fresh SQLite demo, the Procore emulator, the backend, one round of checks, then what to try.
+// `ncs-server start --demo`: a fresh SQLite demo, the Procore emulator, the backend, one sync round, then what to try.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -71,6 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<{ closed: Promise<v
     throw error;
   }
   deps.readiness.ready = true;
+  server.startSync();
 
   const running = server;
   const rows = await deps.db.selectFrom('projects').select(['number', 'name', 'status', 'reason']).orderBy('number').execute();
@@ -79,7 +80,7 @@ export async function runDemo(options: DemoOptions): Promise<{ closed: Promise<v
   say(`Procore emulator   http://localhost:${emulator.port}   (client id ${DEMO_APP.clientId})`);
   say(`Web portal         ${publicUrl}/connectorweb/Projects   (sign in as jsmith / demo)`);
   say('');
-  say('Projects after one round of checks against the emulator:');
+  say('Projects after one sync round against the emulator:');
   for (const row of rows) {
     say(`  ${row.number.padEnd(8)} ${row.name.padEnd(18)} ${STATUS_LABELS[row.status as ProjectStatus].padEnd(16)} ${row.reason ?? ''}`);
   }

@@ -1,4 +1,4 @@
-// Seeds the demo (SPEC 8) into a running emulator and a fresh backend, breaks things in Procore, and runs one round of checks.
+// Seeds the demo (SPEC 8) into a running emulator and a fresh backend, breaks things in Procore, and runs one sync round.
 import { parseTokenResponse } from '../procore/index.js';
 import type { ProcoreTokenResponse } from '../core/index.js';
 import type { ServerDeps } from '../server/deps.js';
@@ -6,7 +6,7 @@ import { createUser, grantProjectAdmin } from '../server/directory/users.js';
 import { addProject } from '../server/projects/project-admin.js';
 import { importTrimbleProjects } from '../server/projects/trimble-import.js';
 import { storeCredential } from '../server/credentials/store.js';
-import { runChecksForAllProjects } from '../server/reconnect/checks.js';
+import { runSyncPass } from '../server/sync/run-pass.js';
 
 export const DEMO_PASSWORD = 'demo';
 export const DEMO_COMPANY_ID = '4242';
@@ -55,7 +55,7 @@ export interface DemoSeedOptions {
   redirectUri: string;
 }
 
-/** Everything of SPEC 8's sequence after the servers are up; the statuses come from the round of checks at the end. */
+/** Everything of SPEC 8's sequence after the servers are up; the statuses come from the sync round at the end. */
 export async function seedDemo(deps: ServerDeps, options: DemoSeedOptions): Promise<void> {
   const now = deps.now();
   const minted = new Map<string, ProcoreTokenResponse>();
@@ -107,5 +107,6 @@ export async function seedDemo(deps: ServerDeps, options: DemoSeedOptions): Prom
   await control(options.emulatorUrl, 'POST', `/__emulator/accounts/${encodeURIComponent(loginOf('rkim'))}/expire`);
   await control(options.emulatorUrl, 'PUT', `/__emulator/projects/5005/access/${encodeURIComponent(loginOf('dchan'))}`, { allowed: false });
 
-  await runChecksForAllProjects(deps);
+  // One real sync round: the statuses printed are its verdicts against the emulator (SPEC 8).
+  await runSyncPass(deps);
 }

@@ -1,13 +1,16 @@
 // Request counting and the outage switch: API and token calls answer an error, hang, or have their socket reset.
 import type { FastifyInstance } from 'fastify';
+import type { OutageSettings } from './settings.js';
 import type { EmulatorState } from './state.js';
 
 /**
  * What an outage takes down: the API and the token endpoints, which servers call. The sign-in pages
  * stay up (a browser reaches another front end), and so do the control endpoints, which must end it.
  */
-function isOutagePath(path: string): boolean {
-  return path.startsWith('/rest/') || path === '/oauth/token' || path === '/oauth/revoke' || path === '/oauth/token/info';
+function isOutagePath(path: string, scope: OutageSettings['scope']): boolean {
+  const api = path.startsWith('/rest/');
+  const token = path === '/oauth/token' || path === '/oauth/revoke' || path === '/oauth/token/info';
+  return scope === 'api' ? api : scope === 'token' ? token : api || token;
 }
 
 export function installRequestHooks(app: FastifyInstance, state: EmulatorState): void {
@@ -18,7 +21,7 @@ export function installRequestHooks(app: FastifyInstance, state: EmulatorState):
     else if (path === '/oauth/token' && request.method === 'POST') state.stats.tokenRequests += 1;
 
     const outage = state.outage;
-    if (!outage.enabled || !isOutagePath(path)) return;
+    if (!outage.enabled || !isOutagePath(path, outage.scope)) return;
     switch (outage.mode) {
       case 'status':
         if (outage.retryAfterSeconds !== undefined) reply.header('retry-after', String(outage.retryAfterSeconds));

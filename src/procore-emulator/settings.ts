@@ -10,6 +10,8 @@ import {
 export const RATE_LIMIT_SCOPES = ['account', 'app'] as const;
 export const RATE_LIMIT_HEADER_MODES = ['retry-after', 'reset', 'both'] as const;
 export const OUTAGE_MODES = ['status', 'timeout', 'reset'] as const;
+/** What an outage takes down: everything servers call (default), only the REST API, or only the token endpoints. */
+export const OUTAGE_SCOPES = ['all', 'api', 'token'] as const;
 
 export interface EmulatorSettings {
   /** Lifetime of access tokens issued from now on; Procore's is 5400 s today. */
@@ -27,6 +29,7 @@ export interface OutageSettings {
   mode: (typeof OUTAGE_MODES)[number];
   status: number;
   retryAfterSeconds?: number;
+  scope: (typeof OUTAGE_SCOPES)[number];
 }
 
 export function defaultSettings(): EmulatorSettings {
@@ -40,7 +43,7 @@ export function defaultSettings(): EmulatorSettings {
 }
 
 export function noOutage(): OutageSettings {
-  return { enabled: false, mode: 'status', status: 503 };
+  return { enabled: false, mode: 'status', status: 503, scope: 'all' };
 }
 
 /** The settings after applying a PUT body: only the fields given change. */
@@ -59,12 +62,13 @@ export function applySettingsBody(current: EmulatorSettings, input: unknown): Em
 
 export function parseOutageBody(input: unknown): OutageSettings {
   const body = asObject(input, 'body');
-  onlyKeys(body, ['enabled', 'mode', 'status', 'retryAfterSeconds'], 'body');
+  onlyKeys(body, ['enabled', 'mode', 'status', 'retryAfterSeconds', 'scope'], 'body');
   return {
     enabled: requiredBoolean(body, 'enabled', 'body'),
     mode: optionalEnum(body, 'mode', 'body', OUTAGE_MODES) ?? 'status',
     // 4xx is allowed too: a test may want Procore answering, say, 418 to every call.
     status: optionalInteger(body, 'status', 'body', { min: 400, max: 599 }) ?? 503,
     retryAfterSeconds: optionalInteger(body, 'retryAfterSeconds', 'body', { min: 0 }),
+    scope: optionalEnum(body, 'scope', 'body', OUTAGE_SCOPES) ?? 'all',
   };
 }

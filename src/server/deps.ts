@@ -3,6 +3,7 @@ import type { ProcoreClient } from '../procore/index.js';
 import type { ServerConfig } from './config.js';
 import type { Db } from './db/connect.js';
 import type { Metrics } from './metrics.js';
+import type { SyncSignal } from './sync/signal.js';
 import type { Vault } from './vault/vault.js';
 
 export interface ServerDeps {
@@ -15,6 +16,8 @@ export interface ServerDeps {
   now: () => Date;
   /** Names this process in leases, so two instances never both refresh one account. */
   instanceId: string;
-  /** `/readyz` answers 503 until this is true (the demo sets it after its first round of checks). */
+  /** `/readyz` answers 503 until this is true (the demo sets it after its first sync round). */
   readiness: { ready: boolean };
+  /** Wakes this instance's sync scheduler (if it runs one) when a project became due. */
+  sync: SyncSignal;
 }

@@ -14,6 +14,10 @@ const HELP: Record<string, string> = {
   ncs_reconnects_total: 'Reconnect intakes by outcome.',
   ncs_checks_total: 'Account checks by resulting reason.',
   ncs_token_refreshes_total: 'Procore token refreshes by outcome.',
+  ncs_sync_passes_total: 'Sync passes (one look at every due project) run by this instance.',
+  ncs_sync_rounds_total: 'Project sync rounds by outcome (synced, lost, failed, deferred, skipped, error).',
+  ncs_sync_failures_total: 'Failures met by project sync rounds, by reason (an account that cannot serve a project counts once per round).',
+  ncs_sync_items_total: 'RFIs and submittals pulled into the mirror, by type.',
 };
 
 function labelKey(labels: Labels): string {

@@ -8,6 +8,8 @@ import type { ServerDeps } from './deps.js';
 import { buildApp, type BuildAppOptions } from './http/app.js';
 import { randomBase32 } from './ids.js';
 import { createMetrics } from './metrics.js';
+import { startSyncScheduler, type SyncScheduler } from './sync/scheduler.js';
+import { SyncSignal } from './sync/signal.js';
 import { createVault } from './vault/vault.js';
 
 export async function buildDeps(config: ServerConfig, overrides: Partial<ServerDeps> = {}): Promise<ServerDeps> {
@@ -22,6 +24,7 @@ export async function buildDeps(config: ServerConfig, overrides: Partial<ServerD
     now: overrides.now ?? (() => new Date()),
     instanceId: overrides.instanceId ?? `${hostname()}-${process.pid}-${randomBase32(6)}`,
     readiness: overrides.readiness ?? { ready: true },
+    sync: overrides.sync ?? new SyncSignal(),
   };
 }
 
@@ -30,6 +33,8 @@ export interface RunningServer {
   deps: ServerDeps;
   url: string;
   port: number;
+  /** Starts this instance's sync scheduler (production start; the demo after its first round); close stops it. */
+  startSync(options?: { concurrency?: number }): SyncScheduler;
   close(): Promise<void>;
 }
 
@@ -43,12 +48,19 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  let scheduler: SyncScheduler | undefined;
   return {
     app,
     deps,
     url: `http://${host}:${port}`,
     port,
+    startSync(syncOptions = {}) {
+      scheduler ??= startSyncScheduler(deps, { logger: app.log, concurrency: syncOptions.concurrency });
+      return scheduler;
+    },
     async close() {
+      // The pass in progress ends before the database goes.
+      await scheduler?.stop();
       await app.close();
       await deps.db.destroy();
     },

@@ -63,7 +63,8 @@ export function registerRunCommands(program: Command, run: Runner): void {
         const config = loadServerConfig(ctx.env);
         const deps = await buildDeps(config);
         const server = await startServer(deps, { host: flags.host, port });
-        ctx.io.stderr.write(`NCS backend listening on ${server.url}\n`);
+        server.startSync();
+        ctx.io.stderr.write(`NCS backend listening on ${server.url} (sync every ${config.syncIntervalSeconds} s)\n`);
         await closeOnSignal(() => server.close(), ctx);
       }),
     );

@@ -2,7 +2,7 @@
 import { isProcoreError } from '../../procore/index.js';
 import type { ServerDeps } from '../deps.js';
 import { obtainAccessToken, type TokenOutcome } from './refresh.js';
-import { markCredentialDead, type CredentialRow } from './store.js';
+import { findCredentialById, markCredentialDead, type CredentialRow, type DeadReason } from './store.js';
 
 export type UnusableOutcome = Exclude<TokenOutcome, { kind: 'usable' }>;
 
@@ -13,6 +13,8 @@ export class CredentialUnusableError extends Error {
     this.name = 'CredentialUnusableError';
   }
 }
+
+export const SUPERSEDED_TOKEN_MESSAGE = 'The Procore token was replaced by another operation while this one used it; the next round uses the new one.';
 
 export const FRESH_TOKEN_REFUSED_MESSAGE = 'Procore refused an access token it had just issued (401): the grant was revoked.';
 
@@ -71,8 +73,17 @@ export class CredentialSession {
       return await use(token);
     } catch (error) {
       if (!isProcoreError(error) || error.kind !== 'unauthorized') throw error;
-      if (this.fresh) return this.refuseFreshToken();
-      this.settle(await obtainAccessToken(this.deps, this.row, { force: true }));
+      if (this.fresh && !this.tokenRanOut()) {
+        // Rotation kills the old access token: when another operation (another instance) refreshed the pair after
+        // ours was obtained, the 401 is about our superseded token, not the grant; the current pair gets the retry.
+        const current = await findCredentialById(this.deps.db, this.row.id);
+        if (!current || current.version === this.row.version || current.dead_reason) return this.refuseFreshToken();
+        this.settle(await obtainAccessToken(this.deps, current));
+      } else {
+        // A token not obtained by this operation, or a fresh one that has simply run out (short lifetimes, a long
+        // operation): one refresh under the lease.
+        this.settle(await obtainAccessToken(this.deps, this.row, { force: true }));
+      }
       const retried = await this.usableToken();
       try {
         return await use(retried);
@@ -83,8 +94,21 @@ export class CredentialSession {
     }
   }
 
+  /** True when the token in hand is past its expiry by our clock: a 401 on it says nothing about the grant. */
+  private tokenRanOut(): boolean {
+    return Date.parse(this.row.expires_at) <= this.deps.now().getTime();
+  }
+
   private async refuseFreshToken(): Promise<never> {
-    await markCredentialDead(this.deps.db, this.row, 'token_revoked', this.deps.now());
+    if (!(await markCredentialDead(this.deps.db, this.row, 'token_revoked', this.deps.now()))) {
+      // The pair moved on meanwhile (rotated or replaced by another operation): the refusal says nothing about the grant.
+      const current = await findCredentialById(this.deps.db, this.row.id);
+      const outcome: UnusableOutcome = current?.dead_reason
+        ? { kind: 'dead', credential: current, reason: current.dead_reason as DeadReason, message: FRESH_TOKEN_REFUSED_MESSAGE }
+        : { kind: 'failed', message: SUPERSEDED_TOKEN_MESSAGE };
+      this.outcome = outcome;
+      throw new CredentialUnusableError(outcome);
+    }
     const dead: UnusableOutcome = {
       kind: 'dead',
       credential: { ...this.row, dead_reason: 'token_revoked', version: this.row.version + 1 },

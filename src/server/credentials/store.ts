@@ -95,6 +95,8 @@ async function storeIn(trx: DbOrTrx, vault: Vault, input: StoreCredentialInput):
       version: 1,
       refresh_started_at: null,
       dead_reason: null,
+      me_checked_at: nowIso,
+      rate_limited_until: null,
       updated_at: nowIso,
     };
     await trx.insertInto('credentials').values(row).execute();
@@ -118,6 +120,8 @@ async function storeIn(trx: DbOrTrx, vault: Vault, input: StoreCredentialInput):
     version: old.version + 1,
     refresh_started_at: null,
     dead_reason: null,
+    // Intake compared /me with the assignment just now.
+    me_checked_at: nowIso,
     updated_at: nowIso,
   };
   const { id: _id, ...changes } = row;

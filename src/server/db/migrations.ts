@@ -164,8 +164,25 @@ const initial: Migration = {
   },
 };
 
+/** The sync engine (SPEC 4.4): when each project is due, per-account pacing, and one mirror cursor per (project, type). */
+const syncEngine: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('projects').addColumn('sync_due_at', 'text').execute();
+    await db.schema.alterTable('credentials').addColumn('me_checked_at', 'text').execute();
+    await db.schema.alterTable('credentials').addColumn('rate_limited_until', 'text').execute();
+    await db.schema
+      .createTable('sync_cursors')
+      .addColumn('project_id', 'text', (c) => c.notNull())
+      .addColumn('item_type', 'text', (c) => c.notNull())
+      .addColumn('cursor_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('sync_cursors_pk', ['project_id', 'item_type'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_sync_engine': syncEngine,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -56,6 +56,8 @@ export interface ProjectsTable {
   last_error_code: string | null;
   last_error_message: string | null;
   last_error_at: string | null;
+  /** When the sync engine next takes the project; null means at once (a new project, or a sync asked for). */
+  sync_due_at: string | null;
   /** The API list item as JSON, rewritten in the same transaction as every change it derives from. */
   item_json: string;
   created_at: string;
@@ -97,6 +99,10 @@ export interface CredentialsTable {
   refresh_started_at: string | null;
   /** token_revoked or token_expired once Procore refused the refresh; null while usable. */
   dead_reason: string | null;
+  /** When the sync engine last compared /me with the account (standby accounts: once a day). */
+  me_checked_at: string | null;
+  /** Procore asked this account to wait (429) until then; its projects are not synced before. */
+  rate_limited_until: string | null;
   updated_at: string;
 }
 
@@ -136,6 +142,13 @@ export interface MirrorItemsTable {
   data: string;
 }
 
+/** Where the next pull of a project's RFIs or submittals starts: the last complete pull's `to` minus 60 s. */
+export interface SyncCursorsTable {
+  project_id: string;
+  item_type: 'rfi' | 'submittal';
+  cursor_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   project_admins: ProjectAdminsTable;
@@ -149,4 +162,5 @@ export interface Database {
   reconnect_attempts: ReconnectAttemptsTable;
   audit_log: AuditLogTable;
   mirror_items: MirrorItemsTable;
+  sync_cursors: SyncCursorsTable;
 }

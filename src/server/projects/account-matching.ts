@@ -91,3 +91,47 @@ export async function recordProcoreUserId(db: DbOrTrx, login: string, procoreUse
     return projectIds;
   });
 }
+
+/**
+ * A login renamed in Procore (same user id): the credential and every assignment holding that id take the new
+ * login, and their results move with it, so the projects stay as they were under the new name (SPEC 3).
+ * Returns the ids of the projects changed.
+ */
+export async function recordRenamedLogin(db: DbOrTrx, account: ProcoreAccount, now: Date = new Date()): Promise<string[]> {
+  const loginKey = account.login.toLowerCase();
+  return inTransaction(db, async (trx) => {
+    await trx
+      .updateTable('credentials')
+      .set({ procore_login: account.login, updated_at: now.toISOString() })
+      .where('procore_user_id', '=', account.id)
+      .where('procore_login', '!=', account.login)
+      .execute();
+    const renamed = await trx
+      .selectFrom('bic_assignments')
+      .select(['project_id', 'login_key'])
+      .where('procore_user_id', '=', account.id)
+      .where('procore_login', '!=', account.login)
+      .execute();
+    if (renamed.length === 0) return [];
+    await trx
+      .updateTable('bic_assignments')
+      .set({ procore_login: account.login, login_key: loginKey })
+      .where('procore_user_id', '=', account.id)
+      .execute();
+    for (const { project_id: projectId, login_key: oldKey } of renamed) {
+      if (oldKey === loginKey) continue;
+      const taken = await trx
+        .selectFrom('account_results')
+        .select('login_key')
+        .where('project_id', '=', projectId)
+        .where('login_key', '=', loginKey)
+        .executeTakeFirst();
+      // A result already kept under the new login is the newer one; the old login's result goes.
+      if (taken) await trx.deleteFrom('account_results').where('project_id', '=', projectId).where('login_key', '=', oldKey).execute();
+      else await trx.updateTable('account_results').set({ login_key: loginKey }).where('project_id', '=', projectId).where('login_key', '=', oldKey).execute();
+    }
+    const projectIds = [...new Set(renamed.map((row) => row.project_id))];
+    await recomputeProjects(trx, projectIds, now);
+    return projectIds;
+  });
+}

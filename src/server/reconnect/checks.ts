@@ -8,11 +8,18 @@ import { loadAssignments, matchAssignment, recordProcoreUserId, type BicAssignme
 import { writeAccountResults } from '../projects/project-state.js';
 import { VaultError } from '../vault/vault.js';
 
+/** How a check reaches Procore: sessions for credentials and the account's /me, shared as the caller sees fit. */
+export interface AccountCalls {
+  readonly deps: ServerDeps;
+  session(row: CredentialRow): CredentialSession;
+  me(session: CredentialSession): Promise<ProcoreMe>;
+}
+
 /**
  * What one round of checks shares: one session per credential (so each is refreshed at most once)
  * and one /me per credential, however many projects use the account.
  */
-export class CheckRound {
+export class CheckRound implements AccountCalls {
   private readonly sessions = new Map<string, CredentialSession>();
   private readonly meCalls = new Map<string, Promise<ProcoreMe>>();
 
@@ -34,7 +41,7 @@ export class CheckRound {
 
 type Verdict = AccountResult | TransientReason;
 
-interface Finding {
+export interface Finding {
   check: AccountCheck;
   /** Stored as the account's result unless null (transient, or a failure that says nothing about the account). */
   store: { result: AccountResult; message: string } | null;
@@ -55,7 +62,8 @@ function credentialState(session: CredentialSession): CredentialCheck {
   return session.refreshed ? 'refreshed' : 'valid';
 }
 
-async function checkAccount(round: CheckRound, project: { id: string; companyId: string; procoreProjectId: string }, assignment: BicAssignment): Promise<Finding> {
+/** Checks one BIC account against the project: credential, /me against the assignment, project and tool access. */
+export async function checkAccount(round: AccountCalls, project: { id: string; companyId: string; procoreProjectId: string }, assignment: BicAssignment): Promise<Finding> {
   const { deps } = round;
   const base = { account: assignment.procoreLogin, procoreUserId: assignment.procoreUserId };
   const row = await findCredentialForAssignment(deps.db, { procoreUserId: assignment.procoreUserId, loginKey: assignment.loginKey });
@@ -161,33 +169,4 @@ export async function runProjectChecks(deps: ServerDeps, projectId: string, roun
   }
   if (updates.length > 0) await writeAccountResults(deps.db, projectId, updates, deps.now());
   return checks;
-}
-
-/**
- * One round over every project (the demo's start-up round, until the sync engine exists). Projects
- * are visited grouped by their first BIC account, and the round shares one session per credential,
- * so each credential is refreshed at most once.
- */
-export async function runChecksForAllProjects(deps: ServerDeps): Promise<Map<string, AccountCheck[]>> {
-  const projects = await deps.db.selectFrom('projects').select(['id', 'number']).orderBy('number').execute();
-  const assignments = await deps.db.selectFrom('bic_assignments').select(['project_id', 'login_key']).orderBy('project_id').orderBy('position').execute();
-  const firstAccount = new Map<string, string>();
-  for (const assignment of assignments) if (!firstAccount.has(assignment.project_id)) firstAccount.set(assignment.project_id, assignment.login_key);
-  // Stable sort: by first account, then (as loaded) by number.
-  const rows = [...projects].sort((a, b) => {
-    const left = firstAccount.get(a.id) ?? '';
-    const right = firstAccount.get(b.id) ?? '';
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
-  const round = new CheckRound(deps);
-  const results = new Map<string, AccountCheck[]>();
-  for (const row of rows) {
-    try {
-      results.set(row.id, await runProjectChecks(deps, row.id, round));
-    } catch (error) {
-      // One unreadable credential must not stop the round for every other project.
-      if (!(error instanceof NcsError && error.code === 'credential_unreadable')) throw error;
-    }
-  }
-  return results;
 }

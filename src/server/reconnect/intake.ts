@@ -13,6 +13,7 @@ import { matchAssignment, recordProcoreUserId } from '../projects/account-matchi
 import { loadProjectDetail, loadProjectItems, writeAccountResults } from '../projects/project-state.js';
 import { assignmentsCallerMayUse, distinctLogins, recordAttemptOutcome } from './attempts.js';
 import { transientIntakeError } from './procore-failures.js';
+import { requestSync } from '../sync/run-pass.js';
 import { projectsProcoreLists, projectsWithAccountAsBic, visibleProjectIds, type AccountProject } from './restore.js';
 
 export interface IntakeInput {
@@ -254,6 +255,8 @@ export async function acceptTokens(deps: ServerDeps, input: IntakeInput): Promis
     }
   }
   deps.metrics.increment('ncs_reconnects_total', { outcome: thisResult });
+  // SPEC 4.3 step 4: the restored projects sync at once, catching up on what changed while they were lost.
+  await requestSync(deps, stored.restoredIds);
 
   const visible = await visibleProjectIds(deps, input.viewer, stored.restoredIds);
   const items = await loadProjectItems(deps.db, stored.restoredIds.filter((id) => visible.has(id)));

@@ -1,7 +1,8 @@
 // Token refresh (SPEC 4.4) against the real emulator, on SQLite and PostgreSQL: threshold, lease, version, mid-refresh.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { obtainAccessToken, refreshCredential, refreshDue, refreshLeaseName } from '../../../src/server/credentials/refresh.js';
-import { CredentialUnusableError, withAccessToken } from '../../../src/server/credentials/session.js';
+import { CredentialSession, CredentialUnusableError, withAccessToken } from '../../../src/server/credentials/session.js';
+import { ProcoreError } from '../../../src/procore/index.js';
 import { findCredentialById, openTokens } from '../../../src/server/credentials/store.js';
 import { tryAcquireLease } from '../../../src/server/leases.js';
 import { availableDatabaseKinds } from '../../support/databases.js';
@@ -173,5 +174,35 @@ describe.each(kinds)('refresh on %s', (kind) => {
     expect(failure).toBeInstanceOf(CredentialUnusableError);
     expect((failure as CredentialUnusableError).outcome).toMatchObject({ kind: 'dead', reason: 'token_revoked' });
     expect(world.server.deps.metrics.render()).toContain('ncs_token_refreshes_total{outcome="token_revoked"} 1');
+  });
+
+  it('refreshes again, rather than calling the grant revoked, when a token it just obtained has run out by the 401', async () => {
+    const stored = await world.storeMinted(LOGINS.mlee, ACCOUNT_IDS.mlee);
+    world.clock.advance(86 * MINUTE);
+    const session = new CredentialSession(world.server.deps, stored);
+    let calls = 0;
+    const me = await session.call(async (token) => {
+      calls += 1;
+      if (calls === 1) {
+        // A long operation: the fresh token's 90 minutes pass before this call reaches Procore.
+        world.clock.advance(91 * MINUTE);
+        throw new ProcoreError('unauthorized', 'Procore answered 401', { status: 401 });
+      }
+      return world.server.deps.procore.getMe(token);
+    });
+    expect(me.id).toBe(ACCOUNT_IDS.mlee);
+    expect(calls).toBe(2);
+    const row = (await findCredentialById(world.server.deps.db, stored.id))!;
+    expect(row.dead_reason).toBeNull();
+    expect(row.version).toBe(stored.version + 2);
+  });
+
+  it('takes a 401 on a token it just obtained, still within its lifetime, as a revoked grant', async () => {
+    const stored = await world.storeMinted(LOGINS.mlee, ACCOUNT_IDS.mlee);
+    world.clock.advance(86 * MINUTE);
+    await world.control('PUT', '/__emulator/outage', { enabled: true, status: 401, scope: 'api' });
+    const failure = await withAccessToken(world.server.deps, stored, (token) => world.server.deps.procore.getMe(token)).catch((error) => error);
+    expect((failure as CredentialUnusableError).outcome).toMatchObject({ kind: 'dead', reason: 'token_revoked' });
+    expect((await findCredentialById(world.server.deps.db, stored.id))!.dead_reason).toBe('token_revoked');
   });
 });

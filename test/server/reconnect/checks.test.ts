@@ -1,6 +1,6 @@
 // Server-side checks (SPEC 4.2 `check`) against the real emulator, on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runChecksForAllProjects, runProjectChecks } from '../../../src/server/reconnect/checks.js';
+import { runProjectChecks } from '../../../src/server/reconnect/checks.js';
 import { availableDatabaseKinds } from '../../support/databases.js';
 import { ACCOUNT_IDS, LOGINS, PROCORE, resultOf, startWorld, type World } from './world.js';
 
@@ -107,27 +107,6 @@ describe.each(kinds)('checks on %s', (kind) => {
     const [first] = await check('P-1001');
     expect(first).toMatchObject({ credential: 'valid', reason: 'procore_unreachable' });
     expect(await world.server.deps.db.selectFrom('account_results').selectAll().where('login_key', '=', LOGINS.mlee).execute()).toEqual(before);
-  });
-
-  it('refreshes each credential at most once in a round over every project', async () => {
-    await world.storeMinted(LOGINS.jsmith, ACCOUNT_IDS.jsmith);
-    await world.storeMinted(LOGINS.mlee, ACCOUNT_IDS.mlee);
-    world.clock.advance(1.5 * HOUR - 60_000);
-    const results = await runChecksForAllProjects(world.server.deps);
-    expect(results.size).toBe(5);
-    // jsmith is BIC of three projects and mlee of two: two refreshes, one /me each.
-    const stats = await world.control('GET', '/__emulator/stats');
-    expect(stats.tokenRequests).toBe(2);
-    expect(stats.refreshTokenReuse).toBe(0);
-    expect(results.get(world.projectIds['P-1004']!)![0]).toMatchObject({ credential: 'refreshed', reason: 'ok' });
-    const status = await world.server.deps.db.selectFrom('projects').select(['number', 'status', 'reason']).orderBy('number').execute();
-    expect(status).toEqual([
-      { number: 'P-1001', status: 'connected', reason: null },
-      { number: 'P-1002', status: 'connected', reason: null },
-      { number: 'P-1003', status: 'connection_lost', reason: 'migrated_from_trimble' },
-      { number: 'P-1004', status: 'connected', reason: null },
-      { number: 'P-1005', status: 'connection_lost', reason: 'no_credential' },
-    ]);
   });
 
   it('runs the same checks through runProjectChecks as through the route', async () => {

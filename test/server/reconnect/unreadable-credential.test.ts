@@ -1,7 +1,7 @@
-// A credential sealed with a key the server no longer has: the check names the fix, and a round goes on without it.
+// A credential sealed with a key the server no longer has: the check names the fix, and a sync pass goes on without it.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runChecksForAllProjects } from '../../../src/server/reconnect/checks.js';
+import { requestSync, runSyncPass } from '../../../src/server/sync/run-pass.js';
 import { createVault } from '../../../src/server/vault/vault.js';
 import { startDemoWorld, type DemoWorld } from '../../support/demo-world.js';
 
@@ -32,12 +32,18 @@ describe('a credential whose key is not configured', () => {
     expect(response.json()).toMatchObject({ error: { code: 'credential_unreadable', hint: expect.stringContaining('NCS_ENCRYPTION_KEYS_OLD') } });
   });
 
-  it('leaves that project out of a round of checks and checks every other project', async () => {
+  it('fails that project\'s sync round with a message naming the fix, and syncs every other project', async () => {
     world = await startDemoWorld('sqlite');
     await sealMleeWithAForeignKey();
-    const results = await runChecksForAllProjects(world.server.deps);
-    const numbers = await world.server.deps.db.selectFrom('projects').select(['id', 'number']).execute();
-    const checked = numbers.filter((row) => results.has(row.id)).map((row) => row.number).sort();
-    expect(checked).toEqual(['P-1002', 'P-1003', 'P-1004', 'P-1005']);
+    await requestSync(world.server.deps, (await world.server.deps.db.selectFrom('projects').select('id').execute()).map((row) => row.id));
+    const report = await runSyncPass(world.server.deps);
+    expect(report).toMatchObject({ failed: 1, lost: 3, skipped: 1, errors: 0 });
+    const token = await world.signIn('gadmin');
+    const detail = await world.server.app.inject({ method: 'GET', url: '/api/v1/projects/P-1001', headers: { authorization: `Bearer ${token}` } });
+    // The account is not to blame: P-1001 keeps its status, and the error says what the administrator must do.
+    expect(detail.json()).toMatchObject({
+      status: 'connected',
+      sync: { lastError: { code: 'credential_unreadable', message: expect.stringContaining('NCS_ENCRYPTION_KEYS_OLD') } },
+    });
   });
 });

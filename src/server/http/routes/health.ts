@@ -11,7 +11,7 @@ export default async function healthRoutes(app: FastifyInstance, { deps }: { dep
   app.get('/healthz', { schema: { response: { 200: okSchema } } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { response: { 200: okSchema, ...errorResponses(503) } } }, async () => {
-    if (!deps.readiness.ready) throw new NcsError('not_ready', { message: 'The server is still starting (first round of checks not done).' });
+    if (!deps.readiness.ready) throw new NcsError('not_ready', { message: 'The server is still starting (first sync round not done).' });
     try {
       await sql`select 1`.execute(deps.db);
     } catch {

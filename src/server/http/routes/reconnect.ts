@@ -7,6 +7,7 @@ import { projectDetailSchema, projectItemSchema } from '../../projects/item-sche
 import { startReconnectAttempt } from '../../reconnect/attempts.js';
 import { runProjectChecks } from '../../reconnect/checks.js';
 import { completeWithCode, completeWithPushedToken } from '../../reconnect/complete.js';
+import { requestSync } from '../../sync/run-pass.js';
 import { requireViewer, viewerOf } from '../authenticate.js';
 import { bearerSecurity, errorResponses, projectRefParams } from '../schemas.js';
 
@@ -240,8 +241,8 @@ export default async function reconnectRoutes(app: FastifyInstance, { deps }: { 
       const { ref } = request.params as { ref: string };
       const { project } = await authorizeProjectAction(deps, viewerOf(request), ref, 'sync');
       const requestedAt = deps.now().toISOString();
-      // Until the sync engine exists, a sync request runs the project's checks (SPEC 4.2).
-      await runProjectChecks(deps, project.id);
+      // The project becomes due now; this instance's scheduler wakes, another instance finds it at its next tick.
+      await requestSync(deps, [project.id]);
       return reply.code(202).send({ requestedAt });
     },
   );
