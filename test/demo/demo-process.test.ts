@@ -13,7 +13,7 @@ describe('ncs-server start --demo', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('starts backend and emulator on loopback, decides the statuses by a round of checks, prints what to try, and stops on Ctrl-C', async () => {
+  it('starts backend and emulator on loopback, decides the statuses by a sync round, prints what to try, and stops on Ctrl-C', async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'ncs-demo-'));
     const [port, emulatorPort] = [await freePort(), await freePort()];
     run = runBinary(NCS_SERVER_BIN, ['start', '--demo', '--port', String(port), '--emulator-port', String(emulatorPort)], {

@@ -32,8 +32,11 @@ export function loggerOptions(destination?: LoggerDestination, level = process.e
       req(request: { method: string; url: string; ip?: string }) {
         return { method: request.method, url: redactText(request.url), remoteAddress: request.ip };
       },
-      err(error: Error & { code?: string }) {
-        return { type: error.name, code: error.code, message: redactText(error.message), stack: redactText(error.stack ?? '') };
+      err(error: unknown) {
+        // Callers sometimes log a message rather than an Error; a serializer that throws would take the process down.
+        if (typeof error !== 'object' || error === null) return { type: typeof error, message: redactText(String(error)), stack: '' };
+        const { name, code, message, stack } = error as Error & { code?: string };
+        return { type: String(name), code, message: redactText(String(message ?? '')), stack: redactText(stack ?? '') };
       },
     },
     ...(destination ? { stream: destination as NodeJS.WritableStream } : {}),

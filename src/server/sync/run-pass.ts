@@ -21,6 +21,8 @@ export interface SyncPassOptions {
   concurrency?: number;
   /** Told about a round that threw (a bug or the database gone); the pass goes on with the others. */
   onError?: (error: unknown, projectNumber: string) => void;
+  /** Checked before each project: true ends the pass early (the server is stopping); rounds in progress finish. */
+  stopping?: () => boolean;
 }
 
 export type SyncPassReport = Record<RoundOutcome | 'busy' | 'errors', number>;
@@ -72,14 +74,15 @@ export async function runSyncPass(deps: ServerDeps, options: SyncPassOptions = {
   const nowIso = pass.startedAt.toISOString();
   const report: SyncPassReport = { synced: 0, lost: 0, failed: 0, deferred: 0, skipped: 0, busy: 0, errors: 0 };
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_SYNC_CONCURRENCY);
+  const stopping = options.stopping ?? (() => false);
   let after = '';
-  for (;;) {
+  while (!stopping()) {
     const batch = await dueProjects(deps, after, nowIso);
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.id;
     let next = 0;
     const worker = async () => {
-      while (next < batch.length) {
+      while (next < batch.length && !stopping()) {
         const project = batch[next++]!;
         try {
           report[await claimAndSync(deps, pass, project)] += 1;

@@ -36,6 +36,7 @@ export function startSyncScheduler(deps: ServerDeps, options: { logger?: SyncLog
       try {
         const report = await runSyncPass(deps, {
           concurrency: options.concurrency,
+          stopping: () => !running,
           onError: (error, projectNumber) =>
             options.logger?.error({ project: projectNumber, err: error instanceof Error ? error.message : String(error) }, 'sync round failed'),
         });

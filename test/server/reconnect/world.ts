@@ -10,6 +10,7 @@ import { addProject } from '../../../src/server/projects/project-admin.js';
 import { importTrimbleProjects } from '../../../src/server/projects/trimble-import.js';
 import type { DatabaseKind } from '../../support/databases.js';
 import { createTestClock, createTestServer, type TestClock, type TestServer } from '../../support/server-deps.js';
+import { emulatorControl } from '../../support/emulator-control.js';
 
 export const COMPANY = '5000000000001';
 export const OTHER_COMPANY = '5000000000002';
@@ -186,16 +187,7 @@ export async function startWorld(kind: DatabaseKind): Promise<World> {
   await add('P-1005', 'Depot Renovation', COMPANY, PROCORE.depot, [['dchan', LOGINS.dchan]]);
   await grantProjectAdmin(db, 'padmin', [projectIds['P-1002']!]);
 
-  const control = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${emulator.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const control = emulatorControl(emulator.url);
 
   const signIn = async (authorizeUrl: string, login: string, password = PASSWORD) => {
     const page = await fetch(authorizeUrl, { redirect: 'manual' });

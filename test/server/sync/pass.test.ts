@@ -49,4 +49,15 @@ describe.each(kinds)('a sync pass on %s', (kind) => {
     world.clock.advance(61_000);
     expect(await runSyncPass(world.server.deps)).toMatchObject({ synced: 1, busy: 0 });
   });
+
+  it('takes no further project once told the server is stopping', async () => {
+    await world.storeMinted(LOGINS.mlee, ACCOUNT_IDS.mlee);
+    let asked = 0;
+    // Stops after the first project has been taken: one round, the rest left due for the next start.
+    const report = await runSyncPass(world.server.deps, { concurrency: 1, stopping: () => asked++ > 1 });
+    const rounds = report.synced + report.lost + report.skipped + report.failed;
+    expect(rounds).toBe(1);
+    const due = await world.server.deps.db.selectFrom('projects').select('id').where('sync_due_at', 'is', null).execute();
+    expect(due).toHaveLength(4);
+  });
 });

@@ -11,6 +11,7 @@ import { addProject } from '../../../src/server/projects/project-admin.js';
 import { runSyncPass, type SyncPassReport } from '../../../src/server/sync/run-pass.js';
 import type { DatabaseKind } from '../../support/databases.js';
 import { createTestServer, type TestServer } from '../../support/server-deps.js';
+import { emulatorControl } from '../../support/emulator-control.js';
 
 export const COMPANY = '6100000000001';
 /** Procore project ids, all above 2^32. */
@@ -144,16 +145,7 @@ async function assemble(running: RunningEmulator, server: TestServer, procore: {
   const bearer = `Bearer ${signedIn.json().token as string}`;
   const projectIds: Record<string, string> = {};
 
-  const emulator: SyncWorld['emulator'] = async (method, path, body) => {
-    const response = await fetch(`${running.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const emulator: SyncWorld['emulator'] = emulatorControl(running.url);
   const api: SyncWorld['api'] = (method, url, body) =>
     server.app.inject({
       method,
