@@ -49,7 +49,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
 export function withStatementCache(sqlite: SqliteDatabase, limit = 256): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
-    prepare(sqlText: string) {
+    prepare(query: string) {
+      // A transaction takes the write lock when it begins, so another process's writer makes it wait (busy_timeout)
+      // instead of failing at its first write with SQLITE_BUSY, as a deferred transaction that already read does.
+      const sqlText = query === 'begin' ? 'begin immediate' : query;
       let statement = statements.get(sqlText);
       if (statement === undefined) {
         statement = sqlite.prepare(sqlText);

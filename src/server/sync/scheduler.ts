@@ -38,14 +38,14 @@ export function startSyncScheduler(deps: ServerDeps, options: { logger?: SyncLog
           concurrency: options.concurrency,
           stopping: () => !running,
           onError: (error, projectNumber) =>
-            options.logger?.error({ project: projectNumber, err: error instanceof Error ? error.message : String(error) }, 'sync round failed'),
+            options.logger?.error({ project: projectNumber, err: error }, 'sync round failed'),
         });
         const worked = report.synced + report.lost + report.failed + report.deferred;
         if (worked > 0) options.logger?.info({ ...report }, 'sync pass');
         for (const resolve of starting) resolve(report);
       } catch (error) {
         // The database may be restarting: try again at the next tick.
-        options.logger?.error({ err: error instanceof Error ? error.message : String(error) }, 'sync pass failed');
+        options.logger?.error({ err: error }, 'sync pass failed');
         waiters.push(...starting);
       }
       if (!running) break;

@@ -205,4 +205,19 @@ describe.each(kinds)('refresh on %s', (kind) => {
     expect((failure as CredentialUnusableError).outcome).toMatchObject({ kind: 'dead', reason: 'token_revoked' });
     expect((await findCredentialById(world.server.deps.db, stored.id))!.dead_reason).toBe('token_revoked');
   });
+
+  it('retries with the current pair, rather than calling the grant revoked, when another operation rotated it meanwhile', async () => {
+    const stored = await world.storeMinted(LOGINS.mlee, ACCOUNT_IDS.mlee);
+    world.clock.advance(86 * MINUTE);
+    const session = new CredentialSession(world.server.deps, stored);
+    expect(await session.token()).toMatchObject({ kind: 'usable', refreshed: true });
+    // Another instance refreshes the pair again: Procore's rotation kills the access token this session holds.
+    const rotated = (await findCredentialById(world.server.deps.db, stored.id))!;
+    expect(await refreshCredential(world.server.deps, rotated)).toMatchObject({ kind: 'usable', refreshed: true });
+    const me = await session.call((token) => world.server.deps.procore.getMe(token));
+    expect(me.id).toBe(ACCOUNT_IDS.mlee);
+    const row = (await findCredentialById(world.server.deps.db, stored.id))!;
+    expect(row).toMatchObject({ dead_reason: null, version: stored.version + 2 });
+    expect((await stats()).refreshTokenReuse).toBe(0);
+  });
 });
