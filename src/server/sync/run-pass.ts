@@ -45,7 +45,7 @@ async function stillDue(deps: ServerDeps, projectId: string, nowIso: string): Pr
   return row !== undefined && (row.sync_due_at === null || row.sync_due_at <= nowIso);
 }
 
-/** Claims and syncs one project; false when another instance holds it or already did it. */
+/** Claims and syncs one project; `busy` when another instance holds it or has just done it. */
 async function claimAndSync(deps: ServerDeps, pass: SyncPass, project: ProjectToSync): Promise<RoundOutcome | 'busy'> {
   const name = syncLeaseName(project.id);
   const holder = leaseHolderFor(deps);
