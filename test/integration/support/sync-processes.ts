@@ -15,6 +15,7 @@ import { addProject } from '../../../src/server/projects/project-admin.js';
 import { createVault, type Vault } from '../../../src/server/vault/vault.js';
 import { openTestDatabase, postgresAvailable, type DatabaseKind } from '../../support/databases.js';
 import { freePort, NCS_SERVER_BIN, runBinary, type ChildRun } from '../../support/processes.js';
+import { emulatorControl } from '../../support/emulator-control.js';
 
 export const ADMIN = { username: 'syncadmin', password: 'sync-admin-password' };
 /** Seeded items are older than any pass, so the first pull (from the epoch) takes them all. */
@@ -110,16 +111,8 @@ async function startEmulatorProcess(dir: string, seed: EmulatorSeed): Promise<Em
   const run = runBinary(NCS_SERVER_BIN, ['emulator', '--port', '0', '--host', '127.0.0.1', '--seed', seedFile]);
   await run.waitFor(/^http:\/\/127\.0\.0\.1:\d+\n/m);
   const url = run.stdout().split('\n')[0]!.trim();
-  const call = async <T>(method: string, urlPath: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${url}${urlPath}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`emulator ${method} ${urlPath}: ${response.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const control = emulatorControl(url);
+  const call = <T>(method: string, urlPath: string, body?: unknown): Promise<T> => control(method, urlPath, body) as Promise<T>;
   return { url, run, call, stats: () => call('GET', '/__emulator/stats') };
 }
 
