@@ -1,10 +1,10 @@
 // The loopback listener (SPEC 6.2 items 1 and 5): which redirect URIs are usable, which port is bound, which requests count.
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/errors.js';
 import { bindLoopback, listenOn, type ListenOn, type LoopbackListener } from '../../src/cli/loopback/listener.js';
 import { loopbackRedirects, parseLoopbackRedirectUri } from '../../src/cli/loopback/redirect-uri.js';
+import { closeServer, occupyPort } from '../support/ports.js';
 import { freePort } from '../support/processes.js';
 
 interface Answer {
@@ -29,17 +29,6 @@ function send(port: number, path: string, options: { host?: string; method?: str
     req.end();
   });
 }
-
-/** Occupies a loopback port the way another program would. */
-function occupy(port: number, address = '127.0.0.1'): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port, host: address }, () => resolve(server));
-  });
-}
-
-const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 const open: Array<{ close(): Promise<void> | void }> = [];
 afterEach(async () => {
@@ -83,7 +72,7 @@ describe('redirect URIs the CLI may listen on', () => {
 describe('port selection', () => {
   it('binds the next redirect URI when the first port is busy', async () => {
     const [busyPort, freeOne] = [await freePort(), await freePort()];
-    const other = await occupy(busyPort);
+    const other = await occupyPort(busyPort);
     open.push({ close: () => closeServer(other) });
     const outcome = await bindLoopback(loopbackRedirects([`http://localhost:${busyPort}/callback`, `http://localhost:${freeOne}/callback`]));
     expect('listener' in outcome).toBe(true);
@@ -96,7 +85,7 @@ describe('port selection', () => {
   it('names every busy port when all are taken', async () => {
     const ports = [await freePort(), await freePort()];
     for (const port of ports) {
-      const other = await occupy(port);
+      const other = await occupyPort(port);
       open.push({ close: () => closeServer(other) });
     }
     const outcome = await bindLoopback(loopbackRedirects(ports.map((port) => `http://127.0.0.1:${port}/callback`)));
@@ -105,12 +94,12 @@ describe('port selection', () => {
 
   it('for localhost, a busy IPv6 loopback counts as busy even when IPv4 is free', async () => {
     const port = await freePort();
-    const other = await occupy(port, '::1');
+    const other = await occupyPort(port, '::1');
     open.push({ close: () => closeServer(other) });
     const outcome = await bindLoopback(loopbackRedirects([`http://localhost:${port}/callback`]));
     expect(outcome).toEqual({ busy: [{ uri: `http://localhost:${port}/callback`, port, why: 'in_use' }] });
     // …and nothing was left listening on 127.0.0.1.
-    const probe = await occupy(port);
+    const probe = await occupyPort(port);
     await closeServer(probe);
   });
 
@@ -259,7 +248,7 @@ describe('the listener counts only the expected callback', () => {
     await listener.callback();
     await listener.close();
     expect((await held).body).toContain('Reconnect stopped');
-    const again = await occupy(port);
+    const again = await occupyPort(port);
     await closeServer(again);
   });
 });

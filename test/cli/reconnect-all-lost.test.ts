@@ -4,7 +4,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { groupLostProjects, signInAccountOf } from '../../src/cli/commands/reconnect/all-lost.js';
 import type { BrowserOpener } from '../../src/cli/factory.js';
-import { freePort } from '../support/processes.js';
+import { freePort, lastJsonLine } from '../support/processes.js';
 import { apiError, demoProjects, fakeNcs, project, SERVER, type FakeNcs } from './fake-ncs.js';
 import { runNcs, tempConfigDir } from './harness.js';
 import { accepted, CODE, reconnectFake, type ReconnectFake, type ReconnectFakeOptions } from './reconnect-fake.js';
@@ -52,7 +52,6 @@ function browserDoing(plan: Array<'allow' | 'nothing'>): BrowserOpener & { opene
   };
 }
 
-const lastJson = (text: string) => JSON.parse(text.trim().split('\n').pop()!);
 
 describe('grouping', () => {
   it('groups lost projects by lower-cased BIC login, leaving permission_denied ones out', () => {
@@ -159,7 +158,7 @@ describe('ncs reconnect --all-lost', () => {
     expect(result.exitCode).toBe(7);
     expect(fake.pushes).toHaveLength(1);
     expect(JSON.parse(result.stdout).results).toEqual([{ account: 'jsmith@demo.example', project: 'P-1002', outcome: 'internal_error', restored: [] }]);
-    expect(lastJson(result.stderr).error.code).toBe('internal_error');
+    expect(lastJsonLine(result.stderr).error.code).toBe('internal_error');
   });
 
   it('a project that does not come back with its account is reported, not signed in for again', async () => {

@@ -1,12 +1,13 @@
 // `ncs reconnect <project>` in-process (SPEC 6.2): a fake NCS API, a scripted browser, and the real loopback listener.
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reconnect, type ReconnectOptions } from '../../src/cli/commands/reconnect/reconnect.js';
 import type { BrowserOpener } from '../../src/cli/factory.js';
 import { memoryTerminal } from '../support/cli-io.js';
-import { freePort } from '../support/processes.js';
+import { closeServer, occupyPort, portIsFree } from '../support/ports.js';
+import { freePort, lastJsonLine } from '../support/processes.js';
 import { apiError, fakeNcs, project, SERVER, type FakeNcs } from './fake-ncs.js';
 import { NOW, runNcs, tempConfigDir, type RunOptions } from './harness.js';
 import { CODE, OOB, reconnectFake, scriptedBrowser, STATE, visit, type ReconnectFake, type ReconnectFakeOptions } from './reconnect-fake.js';
@@ -35,7 +36,7 @@ beforeEach(async () => {
 afterEach(async () => {
   mock.resetHandlers();
   config.cleanup();
-  while (occupied.length > 0) await new Promise((resolve) => occupied.pop()!.close(resolve));
+  while (occupied.length > 0) await closeServer(occupied.pop()!);
 });
 
 const redirectUris = () => ports.map((port) => `http://localhost:${port}/callback`);
@@ -48,27 +49,8 @@ function serve(options: Partial<ReconnectFakeOptions> = {}): ReconnectFake {
 }
 
 function occupy(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1' }, () => {
-      occupied.push(server);
-      resolve();
-    });
-  });
+  return occupyPort(port).then((server) => void occupied.push(server));
 }
-
-/** True when nothing listens on the port any more (the listener closed). */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ port, host: '127.0.0.1' }, () => probe.close(() => resolve(true)));
-  });
-}
-
-/** With --json the sign-in instructions still go to stderr (for the person); the error is its last line. */
-const lastJson = (stderr: string) => JSON.parse(stderr.trim().split('\n').pop()!);
 
 async function run(args: string[], options: RunOptions = {}) {
   return runNcs(['reconnect', ...args], { env: env(), ...options });
@@ -140,7 +122,7 @@ describe('ncs reconnect <project>: the loopback flow', () => {
     for (const port of ports) await occupy(port);
     const result = await run(['P-1002', '--json'], { browser: scriptedBrowser('allow') });
     expect(result.exitCode).toBe(9);
-    const { error } = lastJson(result.stderr);
+    const { error } = lastJsonLine(result.stderr);
     expect(error.code).toBe('loopback_port_busy');
     for (const port of ports) expect(error.message).toContain(String(port));
     expect(error.hint).toContain('--oob');
@@ -183,7 +165,7 @@ describe('what the server answers is checked before anything opens', () => {
     const browser = scriptedBrowser('allow');
     const result = await run(['P-1002', '--json'], { browser });
     expect(result.exitCode).toBe(2);
-    expect(lastJson(result.stderr).error.code).toBe('redirect_uri_mismatch');
+    expect(lastJsonLine(result.stderr).error.code).toBe('redirect_uri_mismatch');
     expect(browser.opened).toEqual([]);
     expect(await portIsFree(ports[0])).toBe(true);
   });
@@ -263,7 +245,7 @@ describe('refusals and their exit codes', () => {
     const result = await run(['P-1002', '--json'], { browser });
     await browser.done();
     expect(result.exitCode).toBe(6);
-    expect(lastJson(result.stderr).error.code).toBe('reconnect_denied');
+    expect(lastJsonLine(result.stderr).error.code).toBe('reconnect_denied');
     expect(fake.pushes).toEqual([]);
     expect(browser.visits[0].page).toContain('not granted');
   });
@@ -343,7 +325,7 @@ describe('refusals and their exit codes', () => {
     const result = await run(['P-1002', '--json'], { browser });
     await browser.done();
     expect(result.exitCode).toBe(exitCode);
-    expect(lastJson(result.stderr).error.code).toBe(code);
+    expect(lastJsonLine(result.stderr).error.code).toBe(code);
     expect(browser.visits[0].status).toBe(200);
     expect(await portIsFree(ports[0])).toBe(true);
   });
@@ -352,7 +334,7 @@ describe('refusals and their exit codes', () => {
     serve();
     const result = await run(['P-1002', '--timeout', '1', '--json'], { browser: scriptedBrowser('nothing') });
     expect(result.exitCode).toBe(6);
-    const { error } = lastJson(result.stderr);
+    const { error } = lastJsonLine(result.stderr);
     expect(error).toMatchObject({ code: 'reconnect_timed_out', message: expect.stringContaining('within 1 s') });
     expect(await portIsFree(ports[0])).toBe(true);
   });
@@ -388,7 +370,7 @@ describe('a project that is not lost', () => {
     const fake = serve();
     const result = await run(['P-1001', '--json'], { browser: scriptedBrowser('allow') });
     expect(result.exitCode).toBe(2);
-    const { error } = lastJson(result.stderr);
+    const { error } = lastJsonLine(result.stderr);
     expect(error.code).toBe('confirmation_required');
     expect(error.hint).toContain('ncs reconnect P-1001 --force');
     expect(fake.starts).toEqual([]);

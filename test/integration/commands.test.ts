@@ -1,6 +1,7 @@
 // The built `ncs` against a real backend and emulator: every way to sign in, and list, show and check with their exit codes.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastJsonLine } from '../support/processes.js';
 import { expectNoProcoreTokenLeaked, NCS_BIN, startWorld, type IntegrationWorld } from './support/world.js';
 
 let world: IntegrationWorld;
@@ -16,7 +17,6 @@ afterAll(async () => {
 });
 
 const ANSI = /\u001b\[/;
-const lastJson = (text: string) => JSON.parse(text.trim().split('\n').pop()!);
 
 /** Runs `ncs login` on a pseudo-terminal (util-linux `script`) and types the password at the prompt. */
 function loginOnTerminal(username: string, password: string): Promise<{ exitCode: number | null; output: string }> {
@@ -65,7 +65,7 @@ describe('signing in to NCS with the built ncs', { timeout: 120_000 }, () => {
   it('refuses a wrong NCS password with exit 3', async () => {
     const result = await world.ncsDone(['login', '-u', 'rkim', '--password-stdin', '--json'], { stdin: 'not-the-password\n' });
     expect(result.exitCode).toBe(3);
-    expect(lastJson(result.stderr).error.code).toBe('invalid_credentials');
+    expect(lastJsonLine(result.stderr).error.code).toBe('invalid_credentials');
   });
 
   it('uses an API token from NCS_TOKEN without logging in', async () => {

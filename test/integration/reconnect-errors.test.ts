@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/processes.js';
+import { freePort, lastJsonLine } from '../support/processes.js';
 import { expectNoProcoreTokenLeaked, startWorld, type IntegrationWorld } from './support/world.js';
 
 let world: IntegrationWorld;
@@ -18,14 +18,13 @@ afterAll(async () => {
 });
 
 const person = [{ login: 'jsmith@demo.example' }];
-const lastJson = (text: string) => JSON.parse(text.trim().split('\n').pop()!);
 
 describe('ncs reconnect stops early, with the exit code of SPEC 6.3', { timeout: 120_000 }, () => {
   it('the NCS server unreachable → exit 7', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     const result = await world.ncsDone(['reconnect', 'P-1002', '--json'], { person, env: { NCS_SERVER: down, NCS_TOKEN: 'ncs_s_whatever' } });
     expect(result.exitCode).toBe(7);
-    expect(lastJson(result.stderr).error).toMatchObject({ code: 'server_unreachable', message: expect.stringContaining('refused the connection') });
+    expect(lastJsonLine(result.stderr).error).toMatchObject({ code: 'server_unreachable', message: expect.stringContaining('refused the connection') });
   });
 
   it('an expired (revoked) session → exit 3, saying to sign in again', async () => {
@@ -51,7 +50,7 @@ describe('ncs reconnect stops early, with the exit code of SPEC 6.3', { timeout:
     await world.login('jsmith');
     const result = await world.ncsDone(['reconnect', 'P-1004', '--json'], { person });
     expect(result.exitCode).toBe(5);
-    expect(lastJson(result.stderr).error.code).toBe('project_not_found');
+    expect(lastJsonLine(result.stderr).error.code).toBe('project_not_found');
   });
 
   it('an ambiguous project name → exit 2, listing the candidates', async () => {

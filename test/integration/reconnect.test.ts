@@ -1,7 +1,9 @@
 // The built `ncs reconnect` against the real backend and the Procore emulator, a scripted person in the browser (SPEC 6.2, 8).
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { oobCode, signInAtProcore } from './fixtures/procore-person.mjs';
+import { closeServer, occupyPort, portIsFree } from '../support/ports.js';
+import { lastJsonLine } from '../support/processes.js';
 import { expectNoProcoreTokenLeaked, startWorld, type IntegrationWorld } from './support/world.js';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -16,31 +18,15 @@ afterEach(async () => {
     // Every path of every test: no live Procore token in what the CLI printed or stored (SPEC 9.3).
     await expectNoProcoreTokenLeaked(world);
   } finally {
-    while (occupied.length > 0) await new Promise((resolve) => occupied.pop()!.close(resolve));
+    while (occupied.length > 0) await closeServer(occupied.pop()!);
     await world.close();
   }
 });
 
 function occupy(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1' }, () => {
-      occupied.push(server);
-      resolve();
-    });
-  });
+  return occupyPort(port).then((server) => void occupied.push(server));
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ port, host: '127.0.0.1' }, () => probe.close(() => resolve(true)));
-  });
-}
-
-const lastJson = (text: string) => JSON.parse(text.trim().split('\n').pop()!);
 
 describe('ncs reconnect <project> through the browser', TIMEOUT, () => {
   it('jsmith reconnects P-1002 as jsmith@demo.example: P-1002 and P-1003 are restored (exit 0)', async () => {
@@ -84,7 +70,7 @@ describe('ncs reconnect <project> through the browser', TIMEOUT, () => {
     await world.login('jsmith');
     const result = await world.ncsDone(['reconnect', 'P-1002', '--json'], { person: [{ decision: 'deny' }] });
     expect(result.exitCode).toBe(6);
-    expect(lastJson(result.stderr).error.code).toBe('reconnect_denied');
+    expect(lastJsonLine(result.stderr).error.code).toBe('reconnect_denied');
     expect((await world.personReports(1))[0].final?.page).toContain('Access not granted');
     expect(await world.projectStatuses()).toMatchObject({ 'P-1002': 'connection_lost' });
   });

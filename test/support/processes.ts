@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const NCS_SERVER_BIN = path.join(REPO_ROOT, 'bin/ncs-server');
 
+/** The last line of a command's output as JSON: with --json, what is meant for a person comes first, on stderr. */
+export const lastJsonLine = (text: string) => JSON.parse(text.trim().split('\n').pop()!);
+
 /** A loopback port that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
