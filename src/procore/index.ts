@@ -19,4 +19,5 @@ export {
 export { RETRY_DELAYS_MS, MAX_RETRY_AFTER_SECONDS } from './retry.js';
 export { isLoopbackHost, proxyForUrl } from './proxy.js';
 export { toIdString } from './ids.js';
+export { MAX_LIST_PAGES } from './rest.js';
 export type * from './types.js';

@@ -20,7 +20,7 @@ import type {
 const REST = '/rest/v1.0';
 const DEFAULT_PER_PAGE = 100;
 /** A listing longer than this is a server that ignores `page`: stop instead of looping forever. */
-const MAX_PAGES = 10_000;
+export const MAX_LIST_PAGES = 10_000;
 const TOOLS: readonly ProcoreTool[] = ['rfis', 'submittals'];
 
 type Id = string | number;
@@ -102,7 +102,7 @@ export function createRestCalls(ctx: ClientContext) {
   async function listAll(request: ApiRequest, what: string, pagedOnlyWithHeaders = false): Promise<unknown[]> {
     const all: unknown[] = [];
     for (let page = 1, pages = 0; ; pages++) {
-      if (pages >= MAX_PAGES) throw new ProcoreError('bad_response', `Procore's ${what} did not end after ${MAX_PAGES} pages`);
+      if (pages >= MAX_LIST_PAGES) throw new ProcoreError('bad_response', `Procore's ${what} did not end after ${MAX_LIST_PAGES} pages`);
       const { json, headers } = await apiGet({
         ...request,
         query: { ...request.query, page: String(page), per_page: String(DEFAULT_PER_PAGE) },

@@ -72,13 +72,18 @@ function warningMessage(result: Exclude<AccountResult, 'ok'>, login: string): st
   return `Ball-in-court account ${login}: ${REASON_TEXTS[result].summary}.`;
 }
 
-export function deriveProjectState(input: StateInput): DerivedState {
+/**
+ * The assignments' accounts in BIC order, each once: one account assigned twice (two NPC users sharing a Procore
+ * login) is one account with one result.
+ */
+export function distinctAccounts<A extends { loginKey: string }>(assignments: readonly A[]): A[] {
   const seen = new Set<string>();
+  return assignments.filter((assignment) => !seen.has(assignment.loginKey) && seen.add(assignment.loginKey));
+}
+
+export function deriveProjectState(input: StateInput): DerivedState {
   const accountStates: AccountState[] = [];
-  for (const assignment of input.assignments) {
-    // One account assigned twice (two NPC users sharing a Procore login) is one account with one result.
-    if (seen.has(assignment.loginKey)) continue;
-    seen.add(assignment.loginKey);
+  for (const assignment of distinctAccounts(input.assignments)) {
     const stored = asResult(input.results.get(assignment.loginKey));
     const result = stored ?? (input.hasCredential(assignment) ? 'unknown' : 'no_credential');
     accountStates.push({ assignment, result });

@@ -5,6 +5,7 @@ import { CredentialSession, CredentialUnusableError } from '../credentials/sessi
 import { findCredentialForAssignment, type CredentialRow } from '../credentials/store.js';
 import type { ServerDeps } from '../deps.js';
 import { loadAssignments, matchAssignment, recordProcoreUserId, type BicAssignment } from '../projects/account-matching.js';
+import { distinctAccounts } from '../projects/derive.js';
 import { writeAccountResults } from '../projects/project-state.js';
 import { VaultError } from '../vault/vault.js';
 
@@ -145,7 +146,6 @@ export async function runProjectChecks(deps: ServerDeps, projectId: string, roun
   const project = await deps.db.selectFrom('projects').select(['id', 'company_id', 'procore_project_id']).where('id', '=', projectId).executeTakeFirst();
   if (!project) return [];
   const assignments = await loadAssignments(deps.db, projectId);
-  const seen = new Set<string>();
   const checks: AccountCheck[] = [];
   const updates: { loginKey: string; result: AccountResult; message: string }[] = [];
   const migrated = new Set(
@@ -158,10 +158,7 @@ export async function runProjectChecks(deps: ServerDeps, projectId: string, roun
         .execute()
     ).map((row) => row.login_key),
   );
-  for (const assignment of assignments) {
-    // One account assigned twice is one account with one result.
-    if (seen.has(assignment.loginKey)) continue;
-    seen.add(assignment.loginKey);
+  for (const assignment of distinctAccounts(assignments)) {
     const finding = await checkAccount(round, { id: project.id, companyId: project.company_id, procoreProjectId: project.procore_project_id }, assignment);
     deps.metrics.increment('ncs_checks_total', { reason: finding.check.reason });
     checks.push(finding.check);

@@ -1,6 +1,6 @@
 // The RFI and submittal mirror (SPEC 4.4): pull what changed since the cursor, page by page, upsert by Procore id,
 // and move the cursor to the round's `to` minus 60 seconds only once every page is stored.
-import type { ProcoreItem, ProcoreTool } from '../../procore/index.js';
+import { MAX_LIST_PAGES, type ProcoreItem, type ProcoreTool } from '../../procore/index.js';
 import type { CredentialSession } from '../credentials/session.js';
 import type { MirrorItemsTable } from '../db/schema.js';
 import type { DbOrTrx } from '../db/transaction.js';
@@ -10,8 +10,6 @@ export const MIRROR_TOOLS: readonly ProcoreTool[] = ['rfis', 'submittals'];
 export const ITEM_TYPES: Record<ProcoreTool, MirrorItemsTable['item_type']> = { rfis: 'rfi', submittals: 'submittal' };
 /** The next pull starts this long before the last one ended, so an item stamped late by Procore is not missed. */
 export const CURSOR_OVERLAP_MS = 60_000;
-/** A listing longer than this is a server that ignores `page`: stop instead of looping forever. */
-const MAX_PAGES = 10_000;
 
 export interface MirrorTarget {
   id: string;
@@ -66,7 +64,7 @@ export async function pullTool(
   const from = await readCursor(deps.db, project.id, tool);
   let pulled = 0;
   for (let page: number | null = 1, pages = 0; page !== null; pages++) {
-    if (pages >= MAX_PAGES) throw new Error(`Procore's ${tool} listing did not end after ${MAX_PAGES} pages`);
+    if (pages >= MAX_LIST_PAGES) throw new Error(`Procore's ${tool} listing did not end after ${MAX_LIST_PAGES} pages`);
     const current: number = page;
     const result = await session.call((token) =>
       deps.procore.listItems(token, project.companyId, project.procoreProjectId, tool, { updatedFrom: from ?? new Date(0), updatedTo: to, page: current }),

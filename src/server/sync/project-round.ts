@@ -5,6 +5,7 @@ import { isProcoreError, type ProcoreMe, type ProcoreTool } from '../../procore/
 import { CredentialUnusableError } from '../credentials/session.js';
 import { findCredentialForAssignment, type CredentialRow } from '../credentials/store.js';
 import { loadAssignments, matchAssignment, recordProcoreUserId, recordRenamedLogin, type BicAssignment } from '../projects/account-matching.js';
+import { distinctAccounts } from '../projects/derive.js';
 import type { AccountResultUpdate } from '../projects/project-state.js';
 import { checkAccount } from '../reconnect/checks.js';
 import { VaultError } from '../vault/vault.js';
@@ -124,11 +125,6 @@ async function checkStandby(pass: SyncPass, project: ProjectToSync, assignment: 
   }
   const finding = await checkAccount(pass, { id: project.id, companyId: project.companyId, procoreProjectId: project.procoreProjectId }, assignment).catch(() => undefined);
   return finding?.store ? { loginKey: assignment.loginKey, ...finding.store } : undefined;
-}
-
-function distinctAccounts(assignments: readonly BicAssignment[]): BicAssignment[] {
-  const seen = new Set<string>();
-  return assignments.filter((a) => !seen.has(a.loginKey) && seen.add(a.loginKey));
 }
 
 /** Runs the project's round and stores its verdict; the caller holds the project's claim. */

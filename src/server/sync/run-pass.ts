@@ -1,5 +1,6 @@
 // A sync pass: every due project, claimed one at a time through a lease row so that across all instances each
 // project's round runs once (SPEC 4.4), a few projects at a time.
+import { batches } from '../db/transaction.js';
 import type { ServerDeps } from '../deps.js';
 import { releaseLease, tryAcquireLease } from '../leases.js';
 import { leaseHolderFor } from '../credentials/refresh.js';
@@ -103,8 +104,8 @@ export async function runSyncPass(deps: ServerDeps, options: SyncPassOptions = {
 export async function requestSync(deps: ServerDeps, projectIds: readonly string[]): Promise<void> {
   if (projectIds.length === 0) return;
   const nowIso = deps.now().toISOString();
-  for (let i = 0; i < projectIds.length; i += 500) {
-    await deps.db.updateTable('projects').set({ sync_due_at: nowIso }).where('id', 'in', projectIds.slice(i, i + 500)).execute();
+  for (const ids of batches(projectIds)) {
+    await deps.db.updateTable('projects').set({ sync_due_at: nowIso }).where('id', 'in', ids).execute();
   }
   deps.sync.wake();
 }
