@@ -1,6 +1,6 @@
 // Server-side checks (SPEC 4.2 `check`): per BIC account, refresh if due, /me against the assignment, project and tools.
 import { NcsError, type AccountCheck, type AccountResult, type CredentialCheck, type TransientReason } from '../../core/index.js';
-import { isProcoreError, type ProcoreMe } from '../../procore/index.js';
+import { isProcoreError, type ProcoreMe, type ProcoreTool } from '../../procore/index.js';
 import { CredentialSession, CredentialUnusableError } from '../credentials/session.js';
 import { findCredentialForAssignment, type CredentialRow } from '../credentials/store.js';
 import type { ServerDeps } from '../deps.js';
@@ -40,6 +40,16 @@ export class CheckRound implements AccountCalls {
   }
 }
 
+export const NO_CREDENTIAL_MESSAGE = 'NCS holds no Procore credential for this account.';
+
+/** The stored message of an account_mismatch: who the credential signs in as now, and who it should be. */
+export function mismatchMessage(me: ProcoreMe, expectedLogin: string): string {
+  return `NCS's credential now signs in as ${me.login} (Procore user ${me.id}), not ${expectedLogin}.`;
+}
+
+/** How Procore names its tools, in messages about them. */
+export const TOOL_LABELS: Record<ProcoreTool, string> = { rfis: 'RFIs', submittals: 'Submittals' };
+
 type Verdict = AccountResult | TransientReason;
 
 export interface Finding {
@@ -70,7 +80,7 @@ export async function checkAccount(round: AccountCalls, project: { id: string; c
   const row = await findCredentialForAssignment(deps.db, { procoreUserId: assignment.procoreUserId, loginKey: assignment.loginKey });
   if (!row) {
     const check: AccountCheck = { ...base, credential: 'missing', accountMatches: null, projectReachable: null, toolsReachable: null, reason: 'no_credential' };
-    return { check, store: { result: 'no_credential', message: 'NCS holds no Procore credential for this account.' } };
+    return { check, store: { result: 'no_credential', message: NO_CREDENTIAL_MESSAGE } };
   }
   const session = round.session(row);
   const found = (reason: Verdict, steps: Partial<Pick<AccountCheck, 'accountMatches' | 'projectReachable' | 'toolsReachable'>>): AccountCheck => ({
@@ -104,7 +114,7 @@ export async function checkAccount(round: AccountCalls, project: { id: string; c
   if (!match.matched) {
     return {
       check: found('account_mismatch', { accountMatches: false }),
-      store: { result: 'account_mismatch', message: `NCS's credential now signs in as ${me.login} (Procore user ${me.id}), not ${assignment.procoreLogin}.` },
+      store: { result: 'account_mismatch', message: mismatchMessage(me, assignment.procoreLogin) },
     };
   }
   if (match.recordId) await recordProcoreUserId(deps.db, me.login, me.id, deps.now());
@@ -125,7 +135,7 @@ export async function checkAccount(round: AccountCalls, project: { id: string; c
       await session.call((token) => deps.procore.probeTool(token, project.companyId, project.procoreProjectId, tool));
     } catch (error) {
       if (!denied(error)) return failed(error, { accountMatches: true, projectReachable: true });
-      deniedTools.push(tool === 'rfis' ? 'RFIs' : 'Submittals');
+      deniedTools.push(TOOL_LABELS[tool]);
     }
   }
   if (deniedTools.length > 0) {

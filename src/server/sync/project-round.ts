@@ -7,7 +7,7 @@ import { findCredentialForAssignment, type CredentialRow } from '../credentials/
 import { loadAssignments, matchAssignment, recordProcoreUserId, recordRenamedLogin, type BicAssignment } from '../projects/account-matching.js';
 import { distinctAccounts } from '../projects/derive.js';
 import type { AccountResultUpdate } from '../projects/project-state.js';
-import { checkAccount } from '../reconnect/checks.js';
+import { checkAccount, mismatchMessage, NO_CREDENTIAL_MESSAGE, TOOL_LABELS } from '../reconnect/checks.js';
 import { VaultError } from '../vault/vault.js';
 import { MIRROR_TOOLS, pullTool, type MirrorTarget } from './mirror.js';
 import type { SyncPass } from './pass.js';
@@ -19,7 +19,6 @@ const WAITS_FOR_RECONNECT: ReadonlySet<string> = new Set(['token_revoked', 'toke
 export const STANDBY_ME_INTERVAL_MS = 24 * 3600_000;
 /** A 429 without Retry-After or X-Rate-Limit-Reset: wait this long. */
 const DEFAULT_RATE_LIMIT_WAIT_SECONDS = 60;
-const TOOL_LABELS: Record<ProcoreTool, string> = { rfis: 'RFIs', submittals: 'Submittals' };
 
 type Attempt =
   | { kind: 'synced'; items: number }
@@ -88,7 +87,7 @@ async function syncWithAccount(pass: SyncPass, project: ProjectToSync, assignmen
     const me = await pass.me(session);
     const match = matchAssignment([assignment], me);
     if (!match.matched) {
-      return verdict('account_mismatch', `NCS's credential now signs in as ${me.login} (Procore user ${me.id}), not ${assignment.procoreLogin}.`);
+      return verdict('account_mismatch', mismatchMessage(me, assignment.procoreLogin));
     }
     if (match.recordId) await recordProcoreUserId(deps.db, me.login, me.id, deps.now());
     else await followRename(pass, assignment, me, session.credential);
@@ -117,7 +116,7 @@ async function checkStandby(pass: SyncPass, project: ProjectToSync, assignment: 
         await followRename(pass, assignment, me, row);
         return undefined;
       }
-      return { loginKey: assignment.loginKey, result: 'account_mismatch', message: `NCS's credential now signs in as ${me.login} (Procore user ${me.id}), not ${assignment.procoreLogin}.` };
+      return { loginKey: assignment.loginKey, result: 'account_mismatch', message: mismatchMessage(me, assignment.procoreLogin) };
     } catch (error) {
       const attempt = classify(error, 'me', assignment.procoreLogin);
       return attempt.kind === 'verdict' ? { loginKey: assignment.loginKey, result: attempt.result, message: attempt.message } : undefined;
@@ -168,7 +167,7 @@ export async function syncProject(pass: SyncPass, project: ProjectToSync, hooks:
     };
     const known = (result: string) => (previous?.result === result ? previous.message : null);
     if (!row) {
-      problem('no_credential', known('no_credential') ?? 'NCS holds no Procore credential for this account.');
+      problem('no_credential', known('no_credential') ?? NO_CREDENTIAL_MESSAGE);
       continue;
     }
     if (row.dead_reason) {
